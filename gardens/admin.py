@@ -1,0 +1,156 @@
+from django.contrib import admin
+
+from .admin_mixins import AuditedAdmin
+from .models import (
+    AuditEntry,
+    CompetenceArea,
+    County,
+    Coverage,
+    Garden,
+    GardenStatus,
+    IndustryCode,
+    Municipality,
+    MunicipalityChange,
+    Network,
+    NetworkMembership,
+    StaffMembership,
+    StaffProfile,
+)
+
+
+@admin.register(County)
+class CountyAdmin(AuditedAdmin):
+    list_display = ["number", "name", "valid_from", "valid_to"]
+    search_fields = ["number", "name"]
+    list_filter = ["valid_to"]
+
+
+class ChangeOutInline(admin.TabularInline):
+    model = MunicipalityChange
+    fk_name = "old"
+    extra = 0
+    autocomplete_fields = ["new"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(AuditedAdmin):
+    list_display = ["number", "name", "county", "valid_from", "valid_to"]
+    search_fields = ["number", "name", "official_name"]
+    list_filter = ["county", ("valid_to", admin.EmptyFieldListFilter)]
+    list_select_related = ["county"]
+    inlines = [ChangeOutInline]
+
+
+@admin.register(MunicipalityChange)
+class MunicipalityChangeAdmin(AuditedAdmin):
+    list_display = ["old", "new", "effective", "kind"]
+    list_filter = ["kind", "effective"]
+    search_fields = ["old__name", "old__number", "new__name", "new__number"]
+    list_select_related = ["old", "new"]
+    autocomplete_fields = ["old", "new"]
+
+
+@admin.register(IndustryCode)
+class IndustryCodeAdmin(AuditedAdmin):
+    list_display = ["code", "name", "level", "section"]
+    search_fields = ["code", "name", "short_name"]
+    list_filter = ["level", "section"]
+    raw_id_fields = ["parent"]
+
+
+class CoverageInline(admin.TabularInline):
+    model = Coverage
+    extra = 0
+    autocomplete_fields = ["municipality"]
+
+
+class StatusInline(admin.TabularInline):
+    model = GardenStatus
+    extra = 0
+
+
+@admin.register(Garden)
+class GardenAdmin(AuditedAdmin):
+    list_display = ["name", "slug", "org_number", "email"]
+    search_fields = ["name", "org_number"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [StatusInline, CoverageInline]
+
+
+@admin.register(GardenStatus)
+class GardenStatusAdmin(AuditedAdmin):
+    list_display = ["garden", "kind", "valid_from", "valid_to", "is_inferred"]
+    list_filter = ["kind", "is_inferred"]
+    search_fields = ["garden__name"]
+
+
+@admin.register(Coverage)
+class CoverageAdmin(AuditedAdmin):
+    list_display = ["garden", "municipality", "valid_from", "valid_to", "is_inferred"]
+    list_filter = ["garden", "is_inferred"]
+    search_fields = ["garden__name", "municipality__name", "municipality__number"]
+    list_select_related = ["garden", "municipality"]
+    autocomplete_fields = ["municipality"]
+
+
+class NetworkMembershipInline(admin.TabularInline):
+    model = NetworkMembership
+    extra = 0
+
+
+@admin.register(Network)
+class NetworkAdmin(AuditedAdmin):
+    list_display = ["name", "kind"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [NetworkMembershipInline]
+
+
+@admin.register(NetworkMembership)
+class NetworkMembershipAdmin(AuditedAdmin):
+    list_display = ["network", "garden", "valid_from", "valid_to"]
+    list_filter = ["network"]
+    search_fields = ["garden__name", "network__name"]
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(AuditedAdmin):
+    list_display = ["user", "garden", "role", "valid_from", "valid_to"]
+    list_filter = ["garden", "role", ("valid_to", admin.EmptyFieldListFilter)]
+    search_fields = ["user__email", "user__full_name", "garden__name"]
+    list_select_related = ["user", "garden"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(CompetenceArea)
+class CompetenceAreaAdmin(AuditedAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(AuditedAdmin):
+    list_display = ["user", "headline", "is_public"]
+    list_filter = ["is_public", "competence_areas"]
+    search_fields = ["user__email", "user__full_name", "headline"]
+    filter_horizontal = ["competence_areas", "industry_sections"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the trail is append-only."""
+
+    list_display = ["at", "actor_label", "action", "target_label", "garden"]
+    list_filter = ["action", "garden"]
+    search_fields = ["action", "target_label", "actor_label"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

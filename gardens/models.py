@@ -1,0 +1,422 @@
+"""Gardens and the geography they work in.
+
+Municipalities and counties are time-aware because their numbers change:
+Røros was 1640 until 2017 and is 5025; Tynset was 0437 until 2019 and is 3427.
+Each number a municipality has had is one `Municipality` row with its validity,
+and `MunicipalityChange` links the old row to the new one. Everything the
+portal records today (coverage, companies, projects) points at the current row;
+old rows exist so that an old number still finds the municipality.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ValidityQuerySet(models.QuerySet):
+    """Rows that carry `valid_from`/`valid_to` (either may be unknown, i.e. null)."""
+
+    def valid_on(self, day: datetime.date) -> "ValidityQuerySet":
+        """Rows valid on `day`; an unknown start counts as 'since before our records'."""
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+        )
+
+    def current(self) -> "ValidityQuerySet":
+        """Rows valid today."""
+        return self.valid_on(timezone.localdate())
+
+
+class ValidityMixin(models.Model):
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("The end date cannot be before the start date.")})
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        """True if the row is valid on `day`."""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or self.valid_to >= day
+        )
+
+    @property
+    def is_current(self) -> bool:
+        return self.is_valid_on(timezone.localdate())
+
+
+class SourcedMixin(models.Model):
+    """Facts loaded from the press articles say where they come from and whether
+    the article states them or they were inferred (shown as such in the portal)."""
+
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    is_inferred = models.BooleanField(
+        _("inferred"), default=False, help_text=_("Not stated in the sources; derived and unverified.")
+    )
+    inference_note = models.TextField(_("why it was inferred"), blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class County(ValidityMixin):
+    number = models.CharField(_("county number"), max_length=2)
+    name = models.CharField(_("name"), max_length=100)
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("county")
+        verbose_name_plural = _("counties")
+        ordering = ["number", "valid_from"]
+        constraints = [models.UniqueConstraint(fields=["number", "name"], name="county_number_name_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.number})"
+
+
+class MunicipalityQuerySet(ValidityQuerySet):
+    def with_county(self) -> "MunicipalityQuerySet":
+        return self.select_related("county")
+
+
+class Municipality(ValidityMixin):
+    """One number a municipality has had, with the name and county under that number."""
+
+    number = models.CharField(_("municipality number"), max_length=4, db_index=True)
+    name = models.CharField(_("name"), max_length=100)
+    official_name = models.CharField(_("official name"), max_length=150, blank=True)
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="municipalities")
+    successors = models.ManyToManyField(
+        "self", through="MunicipalityChange", symmetrical=False, related_name="predecessors", blank=True
+    )
+
+    objects = MunicipalityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name", "number"]
+        constraints = [models.UniqueConstraint(fields=["number", "name"], name="municipality_number_name_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.number})"
+
+    @property
+    def display_name(self) -> str:
+        """Name with the county where the name alone is ambiguous (Våler, Herøy)."""
+        return f"{self.name} ({self.county.name})" if self.name in AMBIGUOUS_NAMES else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("gardens:find") + f"?q={self.number}"
+
+
+# Names that two current municipalities share (see data/reference/README.md).
+AMBIGUOUS_NAMES = frozenset({"Våler", "Herøy"})
+
+
+class MunicipalityChange(models.Model):
+    """An old number ending and a new one taking over (renumbering, merger, split)."""
+
+    class Kind(models.TextChoices):
+        RENUMBERED = "renumbered", _("renumbered")
+        MERGER = "merger", _("merger")
+        SPLIT = "split", _("split")
+        COUNTY_CHANGE = "county_change", _("moved to another county")
+
+    old = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="changes_out")
+    new = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="changes_in")
+    effective = models.DateField(_("effective from"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("municipality change")
+        verbose_name_plural = _("municipality changes")
+        ordering = ["effective", "old__number"]
+        constraints = [models.UniqueConstraint(fields=["old", "new"], name="municipality_change_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.old} → {self.new} ({self.effective.year})"
+
+
+class IndustryCode(models.Model):
+    """SN2007 (Standard for næringsgruppering, NACE Rev. 2), all five levels."""
+
+    code = models.CharField(_("code"), max_length=6, unique=True)
+    level = models.PositiveSmallIntegerField(_("level"))
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    section = models.CharField(_("section"), max_length=1, db_index=True)
+    name = models.CharField(_("name"), max_length=300)
+    short_name = models.CharField(_("short name"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("industry code (SN2007)")
+        verbose_name_plural = _("industry codes (SN2007)")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.short_name or self.name}"
+
+
+class Garden(models.Model):
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    slug = models.SlugField(_("short name in addresses"), max_length=80, unique=True)
+    org_number = models.CharField(
+        _("organisasjonsnummer"), max_length=9, blank=True, help_text=_("Nine digits, MOD11-checked.")
+    )
+    legal_form = models.CharField(_("legal form"), max_length=20, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    municipalities = models.ManyToManyField(Municipality, through="Coverage", related_name="gardens", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("business garden")
+        verbose_name_plural = _("business gardens")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from members.validators import validate_org_number
+
+        super().clean()
+        if self.org_number:
+            validate_org_number(self.org_number)
+
+    def get_absolute_url(self) -> str:
+        return reverse("gardens:detail", kwargs={"slug": self.slug})
+
+    def get_workspace_url(self) -> str:
+        return reverse("gardens:workspace", kwargs={"garden_slug": self.slug})
+
+
+class GardenStatus(ValidityMixin, SourcedMixin):
+    """The garden's standing in Siva's programme over time."""
+
+    class Kind(models.TextChoices):
+        IN_PROGRAMME = "in_programme", _("in the business garden programme")
+        REGIONAL_ROLE = "regional_role", _("regional role in the programme")
+        LEFT_PROGRAMME = "left_programme", _("left the programme")
+
+    garden = models.ForeignKey(Garden, on_delete=models.CASCADE, related_name="statuses")
+    kind = models.CharField(_("status"), max_length=20, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("programme status")
+        verbose_name_plural = _("programme statuses")
+        ordering = ["garden", "valid_from", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["garden", "kind", "valid_from"], name="garden_status_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.garden}: {self.get_kind_display()}"
+
+
+class Coverage(ValidityMixin, SourcedMixin):
+    """A garden serving a municipality for a period.
+
+    Time-bounded because gardens grow: Rørosregionen went from Røros and Holtålen
+    to the whole Fjellregionen. Points at the municipality's current number.
+    """
+
+    garden = models.ForeignKey(Garden, on_delete=models.CASCADE, related_name="coverages")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="coverages")
+
+    objects = ValidityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("coverage")
+        verbose_name_plural = _("coverage")
+        ordering = ["garden", "municipality__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["garden", "municipality", "valid_from"],
+                name="coverage_unique_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.garden} – {self.municipality}"
+
+
+class Network(models.Model):
+    """A named group of gardens, such as the umbrella Sør-Hedmark Næringspark."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    slug = models.SlugField(_("short name in addresses"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=100, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    gardens = models.ManyToManyField(Garden, through="NetworkMembership", related_name="networks")
+
+    class Meta:
+        verbose_name = _("network")
+        verbose_name_plural = _("networks")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NetworkMembership(ValidityMixin):
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
+    garden = models.ForeignKey(Garden, on_delete=models.CASCADE, related_name="network_memberships")
+
+    class Meta:
+        verbose_name = _("network membership")
+        verbose_name_plural = _("network memberships")
+        constraints = [models.UniqueConstraint(fields=["network", "garden"], name="network_membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.garden} in {self.network}"
+
+
+class StaffMembershipQuerySet(ValidityQuerySet):
+    pass
+
+
+class StaffMembership(ValidityMixin):
+    """A person working in a garden, with a role, for a period.
+
+    Ending a membership (setting valid_to) stops access; the records the person
+    wrote stay with the garden.
+    """
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("garden admin")
+        STAFF = "staff", _("garden staff")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    garden = models.ForeignKey(Garden, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+
+    objects = StaffMembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        ordering = ["garden", "user__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "garden"], condition=Q(valid_to__isnull=True), name="one_open_membership_per_garden"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.garden} ({self.get_role_display()})"
+
+    # Permissions are named flags computed from the role in one place.
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+    @property
+    def can_edit_companies(self) -> bool:
+        return self.role in (self.Role.ADMIN, self.Role.STAFF)
+
+    @property
+    def can_invite_staff(self) -> bool:
+        return self.is_admin
+
+    @property
+    def can_import_companies(self) -> bool:
+        return self.is_admin
+
+    @property
+    def can_manage_agreements(self) -> bool:
+        return self.is_admin
+
+
+class CompetenceArea(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("competence area")
+        verbose_name_plural = _("competence areas")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffProfile(models.Model):
+    """What a staff member offers the network. Nothing is public until they opt in."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
+    headline = models.CharField(_("headline"), max_length=150, blank=True)
+    bio = models.TextField(_("about me"), blank=True)
+    competence_areas = models.ManyToManyField(CompetenceArea, blank=True, related_name="profiles")
+    industry_sections = models.ManyToManyField(
+        IndustryCode, blank=True, related_name="+", limit_choices_to={"level": 1}
+    )
+    languages = models.CharField(_("languages"), max_length=200, blank=True)
+    capacity_note = models.CharField(_("capacity offered to other gardens"), max_length=200, blank=True)
+    is_public = models.BooleanField(_("published in the competence directory"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class AuditEntry(models.Model):
+    """One change to a record: who, when, which garden, what changed (old → new).
+
+    Append-only: saving an existing entry or deleting one raises.
+    """
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(_("who"), max_length=200, blank=True)
+    garden = models.ForeignKey(Garden, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries")
+    action = models.CharField(_("action"), max_length=80, db_index=True)
+    target_type = models.CharField(_("record type"), max_length=80, blank=True)
+    target_id = models.CharField(_("record id"), max_length=40, blank=True, db_index=True)
+    target_label = models.CharField(_("record"), max_length=300, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["target_type", "target_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_label}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Audit entries are append-only.")

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from . import views
+
+
+portal_patterns = [
+    path("", views.home, name="home"),
+    path("om-dataene/", views.about_data, name="about-data"),
+    path("oversikt/", views.dashboard, name="dashboard"),
+]
+
+urlpatterns = [
+    path("", include((portal_patterns, "network_portal"))),
+    path("", include("gardens.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("konto/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

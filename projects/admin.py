@@ -1,0 +1,47 @@
+from django.contrib import admin
+
+from gardens.admin_mixins import AuditedAdmin
+
+from .models import FundingCall, Grant, Project, ProjectPartner
+
+
+@admin.register(FundingCall)
+class FundingCallAdmin(AuditedAdmin):
+    list_display = ["name", "funder", "total_amount"]
+    search_fields = ["name"]
+    list_filter = ["funder"]
+
+
+class PartnerInline(admin.TabularInline):
+    model = ProjectPartner
+    extra = 0
+
+
+class GrantInline(admin.TabularInline):
+    model = Grant
+    fk_name = "project"
+    extra = 0
+
+
+@admin.register(Project)
+class ProjectAdmin(AuditedAdmin):
+    list_display = ["name", "lead_garden", "status", "start_year", "end_year"]
+    list_filter = ["status", "lead_garden", "is_inferred"]
+    search_fields = ["name", "purpose"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["municipalities"]
+    inlines = [PartnerInline, GrantInline]
+
+
+@admin.register(ProjectPartner)
+class ProjectPartnerAdmin(AuditedAdmin):
+    list_display = ["project", "garden"]
+    list_filter = ["project"]
+    search_fields = ["project__name", "garden__name"]
+
+
+@admin.register(Grant)
+class GrantAdmin(AuditedAdmin):
+    list_display = ["project", "funder", "on_behalf_of", "amount", "year"]
+    list_filter = ["funder", "year"]
+    search_fields = ["project__name", "funder__name"]

@@ -1,0 +1,98 @@
+"""factory_boy factories shared by the whole suite."""
+
+import datetime
+
+import factory
+from stdnum.no import orgnr
+
+from gardens.models import County, Coverage, Garden, Municipality, StaffMembership
+from members.models import Company, TargetCompany, User
+
+
+def valid_org_number(n: int) -> str:
+    """A valid MOD11 organisasjonsnummer derived from `n` (skips numbers with no valid check digit)."""
+    base = 900_000_00 + n * 7
+    while True:
+        digits = f"{base:08d}"
+        try:
+            check = orgnr.calc_check_digit(digits)
+        except Exception:  # check digit 10: no valid number with this stem
+            base += 1
+            continue
+        if len(str(check)) == 1:
+            return digits + str(check)
+        base += 1
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["email"]
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name", locale="nb_NO")
+    password = factory.django.Password("correct-horse-battery")
+
+
+class CountyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = County
+        django_get_or_create = ["number", "name"]
+
+    number = "50"
+    name = "Trøndelag"
+    valid_from = datetime.date(2018, 1, 1)
+
+
+class MunicipalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Municipality
+        django_get_or_create = ["number", "name"]
+
+    number = factory.Sequence(lambda n: f"{5000 + n % 900:04d}")
+    name = factory.Sequence(lambda n: f"Kommune {n}")
+    county = factory.SubFactory(CountyFactory)
+
+
+class GardenFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Garden
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Testhage {n} Næringshage")
+    slug = factory.Sequence(lambda n: f"testhage-{n}")
+
+
+class CoverageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Coverage
+
+    garden = factory.SubFactory(GardenFactory)
+    municipality = factory.SubFactory(MunicipalityFactory)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffMembership
+
+    user = factory.SubFactory(UserFactory)
+    garden = factory.SubFactory(GardenFactory)
+    role = StaffMembership.Role.STAFF
+    valid_from = datetime.date(2020, 1, 1)
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    org_number = factory.Sequence(valid_org_number)
+    name = factory.Sequence(lambda n: f"Bedrift {n} AS")
+
+
+class TargetCompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TargetCompany
+
+    garden = factory.SubFactory(GardenFactory)
+    company = factory.SubFactory(CompanyFactory)
+    contract_start = datetime.date(2025, 1, 1)
