@@ -93,6 +93,8 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database needs its folder; create it rather than fail on a fresh clone.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -148,8 +150,9 @@ STORAGES = {
         )
     },
 }
-# Tests render pages without running collectstatic first.
+# Tests and the development server serve straight from static/ without collectstatic.
 WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_MANIFEST_STRICT = False
 
 # Celery and cache: Redis when REDIS_URL is set, otherwise tasks run in-process

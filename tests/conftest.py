@@ -24,6 +24,15 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _static_without_manifest(settings):
+    """Tests run with DEBUG off but without collectstatic: serve static files unhashed."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def garden_a(db):
     return GardenFactory(name="Alfa Næringshage", slug="alfa")

@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from allauth.account.models import EmailAddress
 from stdnum.no import orgnr
 
 from gardens.models import County, Coverage, Garden, Municipality, StaffMembership
@@ -30,8 +31,14 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["email"]
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
-    full_name = factory.Faker("name", locale="nb_NO")
+    full_name = factory.Faker("name", locale="no_NO")
     password = factory.django.Password("correct-horse-battery")
+
+    @factory.post_generation
+    def verified_email(self, create, extracted, **kwargs):
+        """Accounts made by admins and invitations have a verified address (see members.services)."""
+        if create and extracted is not False:
+            EmailAddress.objects.get_or_create(user=self, email=self.email, defaults={"verified": True, "primary": True})
 
 
 class CountyFactory(factory.django.DjangoModelFactory):
