@@ -9,6 +9,7 @@ from .models import (
     Garden,
     GardenStatus,
     IndustryCode,
+    Invitation,
     Municipality,
     MunicipalityChange,
     Network,
@@ -154,3 +155,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(AuditedAdmin):
+    list_display = ["email", "garden", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["garden", "role"]
+    search_fields = ["email"]
+    exclude = ["token"]

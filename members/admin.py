@@ -4,7 +4,19 @@ from django.utils.translation import gettext_lazy as _
 
 from gardens.admin_mixins import AuditedAdmin
 
-from .models import Company, EntrepreneurProfile, MemberCompany, TargetCompany, User
+from .models import (
+    Company,
+    ContactPerson,
+    DevelopmentGoal,
+    EntrepreneurProfile,
+    FollowUpEntry,
+    ImportBatch,
+    KeyFigures,
+    MemberCompany,
+    TargetCompany,
+    TransferRequest,
+    User,
+)
 
 
 @admin.register(User)
@@ -48,10 +60,76 @@ class MemberCompanyAdmin(AuditedAdmin):
     autocomplete_fields = ["company"]
 
 
+class ContactInline(admin.TabularInline):
+    model = ContactPerson
+    extra = 0
+
+
+class KeyFiguresInline(admin.TabularInline):
+    model = KeyFigures
+    extra = 0
+
+
+class GoalInline(admin.TabularInline):
+    model = DevelopmentGoal
+    extra = 0
+
+
 @admin.register(TargetCompany)
 class TargetCompanyAdmin(AuditedAdmin):
-    list_display = ["company", "garden", "status", "contract_start", "contract_end"]
-    list_filter = ["garden", "status"]
+    list_display = ["company", "garden", "phase", "status", "contract_start", "contract_end", "adviser"]
+    list_filter = ["garden", "status", "phase"]
     search_fields = ["company__name", "company__org_number"]
-    list_select_related = ["company", "garden"]
-    autocomplete_fields = ["company"]
+    list_select_related = ["company", "garden", "adviser"]
+    autocomplete_fields = ["company", "adviser"]
+    raw_id_fields = ["merged_into"]
+    readonly_fields = ["version"]
+    inlines = [ContactInline, KeyFiguresInline, GoalInline]
+
+
+@admin.register(ContactPerson)
+class ContactPersonAdmin(AuditedAdmin):
+    list_display = ["name", "role", "target", "legal_basis"]
+    list_filter = ["legal_basis"]
+    search_fields = ["name", "target__company__name"]
+    raw_id_fields = ["target"]
+
+
+@admin.register(KeyFigures)
+class KeyFiguresAdmin(AuditedAdmin):
+    list_display = ["target", "year", "turnover", "value_creation", "employees", "women_in_leadership"]
+    list_filter = ["year"]
+    search_fields = ["target__company__name"]
+    raw_id_fields = ["target"]
+
+
+@admin.register(DevelopmentGoal)
+class DevelopmentGoalAdmin(AuditedAdmin):
+    list_display = ["description", "target", "status", "due"]
+    list_filter = ["status"]
+    search_fields = ["description", "target__company__name"]
+    raw_id_fields = ["target"]
+
+
+@admin.register(FollowUpEntry)
+class FollowUpEntryAdmin(AuditedAdmin):
+    list_display = ["date", "target", "kind", "hours", "adviser"]
+    list_filter = ["kind", "date"]
+    search_fields = ["summary", "target__company__name"]
+    raw_id_fields = ["target", "adviser"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(AuditedAdmin):
+    list_display = ["original_name", "garden", "status", "total_rows", "created_count", "created_at"]
+    list_filter = ["status", "garden"]
+    search_fields = ["original_name"]
+    readonly_fields = ["rows"]
+
+
+@admin.register(TransferRequest)
+class TransferRequestAdmin(AuditedAdmin):
+    list_display = ["from_garden", "to_garden", "status", "created_at", "completed_at"]
+    list_filter = ["status"]
+    search_fields = ["from_garden__name", "to_garden__name"]
+    filter_horizontal = ["targets"]

@@ -1,5 +1,6 @@
 """People and companies: the user model, companies and what gardens record about them."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -134,24 +135,64 @@ class MemberCompany(models.Model):
         return f"{self.company} – {self.garden}"
 
 
+def contract_upload_to(instance: "TargetCompany", filename: str) -> str:
+    """Contracts are stored per garden under a random name (never served directly)."""
+    import uuid
+    from pathlib import PurePath
+
+    return f"contracts/{instance.garden_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:10]}"
+
+
+class TargetCompanyQuerySet(models.QuerySet):
+    def for_list(self) -> "TargetCompanyQuerySet":
+        """Everything the list page shows, in one query."""
+        return self.select_related("company__municipality__county", "company__industry", "adviser")
+
+
 class TargetCompany(models.Model):
     """A målbedrift: a company with a follow-up contract with one garden.
 
     A company is an active target company of at most one garden at a time.
+    `version` guards against lost updates: a save based on an old version is refused.
     """
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("active")
         COMPLETED = "completed", _("completed")
         WITHDRAWN = "withdrawn", _("withdrawn")
+        MERGED = "merged", _("merged into another record")
+
+    class Phase(models.TextChoices):
+        MAPPING = "mapping", _("mapping")
+        DEVELOPMENT = "development", _("development")
+        GROWTH = "growth", _("growth")
+        CLOSING = "closing", _("closing")
 
     garden = models.ForeignKey(Garden, on_delete=models.PROTECT, related_name="target_companies")
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="target_relations")
     contract_start = models.DateField(_("contract start"))
     contract_end = models.DateField(_("contract end"), null=True, blank=True)
+    contract_file = models.FileField(_("signed contract"), upload_to=contract_upload_to, blank=True)
+    phase = models.CharField(_("phase"), max_length=12, choices=Phase.choices, default=Phase.MAPPING)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("responsible adviser"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    transferred_from = models.ForeignKey(
+        Garden, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("transferred from"),
+    )
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records"
+    )
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TargetCompanyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("target company")
@@ -169,3 +210,212 @@ class TargetCompany(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company.name} – {self.garden}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("members:company-detail", kwargs={"garden_slug": self.garden.slug, "pk": self.pk})
+
+    @property
+    def municipality_outside_coverage(self) -> bool:
+        """True when the company's municipality is not one the garden covers today."""
+        municipality_id = self.company.municipality_id
+        if municipality_id is None:
+            return False
+        return not self.garden.coverages.current().filter(municipality_id=municipality_id).exists()
+
+
+class ContactPerson(models.Model):
+    """Only what is needed to follow the company up, with the legal basis noted (GDPR art. 6)."""
+
+    class LegalBasis(models.TextChoices):
+        CONTRACT = "contract", _("the follow-up contract")
+        LEGITIMATE_INTEREST = "legitimate_interest", _("legitimate interest")
+        CONSENT = "consent", _("consent")
+
+    target = models.ForeignKey(TargetCompany, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=150)
+    role = models.CharField(_("role in the company"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=20, choices=LegalBasis.choices, default=LegalBasis.CONTRACT
+    )
+
+    class Meta:
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact persons")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class KeyFigures(models.Model):
+    """One year of the indicators Siva's programme measures. The contract's first year is the baseline."""
+
+    target = models.ForeignKey(TargetCompany, on_delete=models.CASCADE, related_name="key_figures")
+    year = models.PositiveSmallIntegerField(_("year"))
+    turnover = models.DecimalField(_("turnover (NOK)"), max_digits=14, decimal_places=0, null=True, blank=True)
+    value_creation = models.DecimalField(
+        _("value creation (NOK)"), max_digits=14, decimal_places=0, null=True, blank=True,
+        help_text=_("Operating result plus wage costs."),
+    )
+    employees = models.DecimalField(_("employees (FTE)"), max_digits=7, decimal_places=1, null=True, blank=True)
+    women_in_leadership = models.PositiveSmallIntegerField(_("women in leading positions"), null=True, blank=True)
+    leaders_total = models.PositiveSmallIntegerField(_("leading positions in all"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("key figures")
+        verbose_name_plural = _("key figures")
+        ordering = ["target", "year"]
+        constraints = [models.UniqueConstraint(fields=["target", "year"], name="key_figures_one_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.target.company.name} {self.year}"
+
+    @property
+    def is_baseline(self) -> bool:
+        return self.year == self.target.contract_start.year
+
+
+class DevelopmentGoal(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        IN_PROGRESS = "in_progress", _("in progress")
+        ACHIEVED = "achieved", _("achieved")
+        DROPPED = "dropped", _("dropped")
+
+    target = models.ForeignKey(TargetCompany, on_delete=models.CASCADE, related_name="goals")
+    description = models.CharField(_("goal"), max_length=300)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PLANNED)
+    due = models.DateField(_("due"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("development plan goal")
+        verbose_name_plural = _("development plan goals")
+        ordering = ["target", "due", "pk"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class FollowUpEntry(models.Model):
+    """One entry in the follow-up log: what was done for the company, by whom, how long."""
+
+    class Kind(models.TextChoices):
+        MEETING = "meeting", _("meeting")
+        WORKSHOP = "workshop", _("workshop")
+        ADVICE = "advice", _("advice")
+        REFERRAL = "referral", _("referral")
+
+    target = models.ForeignKey(TargetCompany, on_delete=models.CASCADE, related_name="follow_ups")
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2)
+    adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("adviser")
+    )
+    adviser_garden = models.ForeignKey(
+        Garden, null=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("The garden the adviser worked for; counts their hours."),
+    )
+    summary = models.TextField(_("summary"))
+    next_step = models.CharField(_("next step"), max_length=300, blank=True)
+    own_share = models.DecimalField(
+        _("own share (NOK)"), max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text=_("The company's own share for innovation-support services."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follow-up entry")
+        verbose_name_plural = _("follow-up log")
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gte=0), name="follow_up_hours_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()}"
+
+
+def import_upload_to(instance: "ImportBatch", filename: str) -> str:
+    import uuid
+    from pathlib import PurePath
+
+    return f"imports/{instance.garden_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:10]}"
+
+
+class ImportBatch(models.Model):
+    """An uploaded spreadsheet of target companies: previewed first, then committed all or nothing."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("uploaded")
+        PREVIEWED = "previewed", _("ready for review")
+        FAILED = "failed", _("could not be read")
+        IMPORTING = "importing", _("importing")
+        DONE = "done", _("imported")
+        ABORTED = "aborted", _("not imported")
+
+    garden = models.ForeignKey(Garden, on_delete=models.CASCADE, related_name="import_batches")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    file = models.FileField(upload_to=import_upload_to)
+    original_name = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    error = models.TextField(_("error"), blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    rows = models.JSONField(default=list, blank=True, help_text=_("Parsed rows with their problems."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def progress_percent(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class TransferRequest(models.Model):
+    """Handing target companies from one garden to another; both gardens' admins confirm."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for confirmation")
+        COMPLETED = "completed", _("completed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    from_garden = models.ForeignKey(Garden, on_delete=models.CASCADE, related_name="transfers_out")
+    to_garden = models.ForeignKey(Garden, on_delete=models.CASCADE, related_name="transfers_in")
+    targets = models.ManyToManyField(TargetCompany, related_name="transfer_requests")
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    from_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_confirmed_at = models.DateTimeField(null=True, blank=True)
+    to_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_garden=models.F("to_garden")), name="transfer_between_two_gardens"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_garden} → {self.to_garden}"
