@@ -63,6 +63,8 @@ class WorkspaceView(GardenScopedMixin, TemplateView):
         context["staff"] = garden_staff(garden)
         context["coverage_now"], _ = garden_coverage(garden)
         context["target_companies"] = list(
-            garden.target_companies.select_related("company__municipality").order_by("company__name")[:20]
+            garden.target_companies.filter(status="active")
+            .select_related("company__municipality")
+            .order_by("-updated_at")[:10]
         )
         return context

@@ -1,0 +1,80 @@
+"""The target company list's filters; every choice list starts from the garden."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gardens.models import IndustryCode, Municipality
+
+from .models import TargetCompany, User
+
+
+class TargetCompanyFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_text", label=_("Search"))
+    phase = django_filters.ChoiceFilter(choices=TargetCompany.Phase.choices, label=_("Phase"), empty_label=_("All"))
+    status = django_filters.ChoiceFilter(
+        choices=TargetCompany.Status.choices, label=_("Status"), empty_label=_("All but merged")
+    )
+    municipality = django_filters.ModelChoiceFilter(
+        field_name="company__municipality", queryset=Municipality.objects.none(), label=_("Municipality"),
+        empty_label=_("All"),
+    )
+    section = django_filters.ModelChoiceFilter(
+        field_name="company__industry__section", to_field_name="section", queryset=IndustryCode.objects.none(),
+        label=_("Industry"), empty_label=_("All"), method="filter_section",
+    )
+    adviser = django_filters.ModelChoiceFilter(queryset=User.objects.none(), label=_("Adviser"), empty_label=_("All"))
+    year = django_filters.NumberFilter(field_name="contract_start__year", label=_("Contract year"),
+                                       widget=forms.NumberInput(attrs={"min": 1990, "max": 2100}))
+    o = django_filters.OrderingFilter(
+        fields=(
+            ("company__name", "name"),
+            ("contract_start", "start"),
+            ("phase", "phase"),
+            ("status", "status"),
+            ("company__municipality__name", "municipality"),
+        ),
+        field_labels={"name": _("Name"), "start": _("Contract start"), "phase": _("Phase"), "status": _("Status"),
+                      "municipality": _("Municipality")},
+        label=_("Sort by"),
+        empty_label=_("Name"),
+    )
+
+    class Meta:
+        model = TargetCompany
+        fields: list[str] = []
+
+    def __init__(self, *args, garden, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.garden = garden
+        today = timezone.localdate()
+        self.filters["municipality"].queryset = (
+            Municipality.objects.filter(
+                Q(coverages__garden=garden) | Q(companies__target_relations__garden=garden)
+            ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today)).distinct().order_by("name")
+        )
+        self.filters["section"].queryset = IndustryCode.objects.filter(level=1).order_by("code")
+        self.filters["adviser"].queryset = User.objects.filter(memberships__garden=garden).distinct().order_by(
+            "full_name"
+        )
+
+    @property
+    def qs(self):
+        qs = super().qs
+        if not self.form.cleaned_data.get("status"):
+            qs = qs.exclude(status=TargetCompany.Status.MERGED)
+        return qs
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        compact = value.replace(" ", "")
+        return queryset.filter(
+            Q(company__name__icontains=value) | Q(company__org_number__startswith=compact) | Q(notes__icontains=value)
+        )
+
+    def filter_section(self, queryset, name, value):
+        return queryset.filter(company__industry__section=value.section)

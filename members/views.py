@@ -1,0 +1,317 @@
+"""Target company records in a garden's workspace. Thin: resolve the garden, call a selector or service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gardens.access import resolve_garden
+from gardens.audit import describe
+
+from . import exports, services
+from .filters import TargetCompanyFilter
+from .forms import (
+    ContactForm,
+    FollowUpForm,
+    GoalForm,
+    GoalStatusForm,
+    KeyFiguresForm,
+    MergeForm,
+    TargetCompanyEditForm,
+    TargetCompanyForm,
+)
+from .models import KeyFigures, TargetCompany
+from .selectors import target_companies_for, target_company_history
+
+PAGE_SIZE = 25
+
+
+def _target(request: HttpRequest, pk: int) -> TargetCompany:
+    """A target company reached through request.garden (another garden's id is a 404)."""
+    return get_object_or_404(
+        request.garden.target_companies.select_related(
+            "company__municipality__county", "company__industry", "adviser", "transferred_from", "merged_into"
+        ),
+        pk=pk,
+    )
+
+
+def _add_form_errors(request: HttpRequest, form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+@login_required
+def company_list(request: HttpRequest, garden_slug: str) -> HttpResponse:
+    """The garden's target companies, filtered, sorted and paginated."""
+    garden = resolve_garden(request, garden_slug)
+    filterset = TargetCompanyFilter(request.GET or None, queryset=target_companies_for(garden), garden=garden)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "members/company_list.html",
+        {
+            "garden": garden,
+            "membership": request.membership,
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "is_filtered": any(v for k, v in request.GET.items() if k not in ("page", "o")),
+        },
+    )
+
+
+@login_required
+def company_export(request: HttpRequest, garden_slug: str, fmt: str) -> HttpResponse:
+    """Exactly the filtered list, as CSV or XLSX."""
+    garden = resolve_garden(request, garden_slug)
+    filterset = TargetCompanyFilter(request.GET or None, queryset=target_companies_for(garden), garden=garden)
+    rows = filterset.qs
+    if fmt == "csv":
+        return exports.as_csv(rows, garden)
+    if fmt == "xlsx":
+        return exports.as_xlsx(rows, garden)
+    raise Http404
+
+
+@login_required
+def company_create(request: HttpRequest, garden_slug: str) -> HttpResponse:
+    """Register a new target company."""
+    garden = resolve_garden(request, garden_slug, "can_edit_companies")
+    form = TargetCompanyForm(request.POST or None, request.FILES or None, garden=garden)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            target = services.target_company_create(garden=garden, by=request.user, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(name)s is registered as a target company.") % {"name": target.company.name})
+            if target.municipality_outside_coverage:
+                messages.warning(request, _("Note: %(municipality)s is outside the municipalities your garden "
+                                            "covers.") % {"municipality": target.company.municipality.name})
+            return redirect(target.get_absolute_url())
+    return render(request, "members/company_form.html",
+                  {"garden": garden, "membership": request.membership, "form": form, "is_new": True})
+
+
+@login_required
+def company_detail(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
+    """One record: contract, phase, key figures, goals, contacts and the follow-up log."""
+    garden = resolve_garden(request, garden_slug)
+    target = _target(request, pk)
+    can_edit = bool(request.membership and request.membership.can_edit_companies)
+    context = {
+        "garden": garden,
+        "membership": request.membership,
+        "target": target,
+        "company": target.company,
+        "can_edit": can_edit,
+        "outside_coverage": target.municipality_outside_coverage,
+        "follow_ups": list(target.follow_ups.select_related("adviser", "adviser_garden")),
+        "key_figures": list(target.key_figures.all()),
+        "goals": list(target.goals.all()),
+        "contacts": list(target.contacts.all()),
+    }
+    if can_edit:
+        context.update(
+            follow_up_form=FollowUpForm(garden=garden, prefix="fu"),
+            key_figures_form=KeyFiguresForm(prefix="kf"),
+            goal_form=GoalForm(prefix="goal"),
+            contact_form=ContactForm(prefix="contact"),
+            goal_status_choices=GoalStatusForm.base_fields["status"].choices,
+        )
+    return render(request, "members/company_detail.html", context)
+
+
+@login_required
+def company_edit(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
+    """Edit a record; a save based on a stale form is refused and shows what changed meanwhile."""
+    garden = resolve_garden(request, garden_slug, "can_edit_companies")
+    target = _target(request, pk)
+    if target.status == TargetCompany.Status.MERGED:
+        messages.info(request, _("This record was merged into another; edit that one."))
+        return redirect(target.merged_into.get_absolute_url())
+    stale = None
+    if request.method == "POST":
+        form = TargetCompanyEditForm(request.POST, request.FILES, garden=garden)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            upload = data.pop("contract_file", None)
+            try:
+                services.target_company_update(
+                    target=target, by=request.user, expected_version=version, data=data, contract_file=upload
+                )
+            except services.StaleEdit as error:
+                stale = error
+                # Keep what the person typed; the next save is a deliberate overwrite of what they saw.
+                form = TargetCompanyEditForm(
+                    {**request.POST.dict(), "version": error.current.version}, garden=garden
+                )
+                form.is_valid()
+                messages.error(
+                    request,
+                    _("Someone else saved this record while you were editing. Nothing you typed was saved "
+                      "and nothing was overwritten: check their changes below and save again."),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Changes saved."))
+                return redirect(target.get_absolute_url())
+    else:
+        form = TargetCompanyEditForm(initial=TargetCompanyEditForm.initial_for(target), garden=garden)
+    return render(
+        request,
+        "members/company_form.html",
+        {
+            "garden": garden,
+            "membership": request.membership,
+            "form": form,
+            "target": target,
+            "is_new": False,
+            "stale_entries": [(e, describe(e)) for e in stale.entries] if stale else None,
+        },
+    )
+
+
+@login_required
+def company_history(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
+    """Every change to the record: who, when, what from what to what."""
+    garden = resolve_garden(request, garden_slug)
+    target = _target(request, pk)
+    entries = list(target_company_history(target))
+    return render(
+        request,
+        "members/company_history.html",
+        {"garden": garden, "membership": request.membership, "target": target,
+         "entries": [(e, describe(e)) for e in entries]},
+    )
+
+
+@login_required
+def contract_download(request: HttpRequest, garden_slug: str, pk: int) -> FileResponse:
+    """The signed contract, only to people who may read the garden."""
+    resolve_garden(request, garden_slug)
+    target = _target(request, pk)
+    if not target.contract_file:
+        raise Http404
+    try:
+        handle = target.contract_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    name = f"kontrakt-{target.company.org_number}{target.contract_file.name[target.contract_file.name.rfind('.'):]}"
+    return FileResponse(handle, as_attachment=True, filename=name)
+
+
+@require_POST
+@login_required
+def follow_up_add(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
+    garden = resolve_garden(request, garden_slug, "can_edit_companies")
+    target = _target(request, pk)
+    form = FollowUpForm(request.POST, garden=garden, prefix="fu")
+    if form.is_valid():
+        services.follow_up_log(target=target, by=request.user, **form.cleaned_data)
+        messages.success(request, _("The follow-up is logged."))
+    else:
+        _add_form_errors(request, form)
+    return redirect(target.get_absolute_url() + "#follow-up")
+
+
+@require_POST
+@login_required
+def key_figures_save(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
+    """Record a year's key figures; a year already recorded is updated."""
+    resolve_garden(request, garden_slug, "can_edit_companies")
+    target = _target(request, pk)
+    existing = target.key_figures.filter(year=request.POST.get("kf-year") or 0).first()
+    form = KeyFiguresForm(request.POST, prefix="kf", instance=existing or KeyFigures(target=target))
+    if form.is_valid():
+        services.record_part_save(target=target, by=request.user, obj=form.instance, is_new=existing is None)
+        messages.success(request, _("Key figures for %(year)s saved.") % {"year": form.instance.year})
+    else:
+        _add_form_errors(request, form)
+    return redirect(target.get_absolute_url() + "#key-figures")
+
+
+@require_POST
+@login_required
+def goal_add(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
+    resolve_garden(request, garden_slug, "can_edit_companies")
+    target = _target(request, pk)
+    form = GoalForm(request.POST, prefix="goal")
+    if form.is_valid():
+        services.record_part_save(target=target, by=request.user, obj=form.instance, is_new=True)
+        messages.success(request, _("The goal is added to the development plan."))
+    else:
+        _add_form_errors(request, form)
+    return redirect(target.get_absolute_url() + "#goals")
+
+
+@require_POST
+@login_required
+def goal_update(request: HttpRequest, garden_slug: str, pk: int, goal_pk: int) -> HttpResponse:
+    resolve_garden(request, garden_slug, "can_edit_companies")
+    target = _target(request, pk)
+    goal = get_object_or_404(target.goals, pk=goal_pk)
+    form = GoalStatusForm(request.POST, instance=goal)
+    if form.is_valid():
+        services.record_part_save(target=target, by=request.user, obj=form.instance, is_new=False)
+        messages.success(request, _("The goal's status is updated."))
+    else:
+        _add_form_errors(request, form)
+    return redirect(target.get_absolute_url() + "#goals")
+
+
+@require_POST
+@login_required
+def contact_add(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
+    resolve_garden(request, garden_slug, "can_edit_companies")
+    target = _target(request, pk)
+    form = ContactForm(request.POST, prefix="contact")
+    if form.is_valid():
+        services.record_part_save(target=target, by=request.user, obj=form.instance, is_new=True)
+        messages.success(request, _("The contact person is added."))
+    else:
+        _add_form_errors(request, form)
+    return redirect(target.get_absolute_url() + "#contacts")
+
+
+@require_POST
+@login_required
+def contact_delete(request: HttpRequest, garden_slug: str, pk: int, contact_pk: int) -> HttpResponse:
+    resolve_garden(request, garden_slug, "can_edit_companies")
+    target = _target(request, pk)
+    contact = get_object_or_404(target.contacts, pk=contact_pk)
+    services.record_part_delete(target=target, by=request.user, obj=contact)
+    messages.success(request, _("The contact person is removed."))
+    return redirect(target.get_absolute_url() + "#contacts")
+
+
+@login_required
+def company_merge(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
+    """Merge a duplicate record (same organisasjonsnummer) into this one."""
+    garden = resolve_garden(request, garden_slug, "can_edit_companies")
+    target = _target(request, pk)
+    form = MergeForm(request.POST or None, target=target)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.target_companies_merge(keep=target, duplicate=form.cleaned_data["duplicate"], by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The records are merged; the history of both is kept."))
+            return redirect(target.get_absolute_url())
+    return render(request, "members/company_merge.html",
+                  {"garden": garden, "membership": request.membership, "target": target, "form": form})
