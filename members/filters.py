@@ -63,7 +63,7 @@ class TargetCompanyFilter(django_filters.FilterSet):
     @property
     def qs(self):
         qs = super().qs
-        if not self.form.cleaned_data.get("status"):
+        if not getattr(self.form, "cleaned_data", {}).get("status"):
             qs = qs.exclude(status=TargetCompany.Status.MERGED)
         return qs
 

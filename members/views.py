@@ -52,7 +52,7 @@ def _add_form_errors(request: HttpRequest, form) -> None:
 def company_list(request: HttpRequest, garden_slug: str) -> HttpResponse:
     """The garden's target companies, filtered, sorted and paginated."""
     garden = resolve_garden(request, garden_slug)
-    filterset = TargetCompanyFilter(request.GET or None, queryset=target_companies_for(garden), garden=garden)
+    filterset = TargetCompanyFilter(request.GET, queryset=target_companies_for(garden), garden=garden)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -74,7 +74,7 @@ def company_list(request: HttpRequest, garden_slug: str) -> HttpResponse:
 def company_export(request: HttpRequest, garden_slug: str, fmt: str) -> HttpResponse:
     """Exactly the filtered list, as CSV or XLSX."""
     garden = resolve_garden(request, garden_slug)
-    filterset = TargetCompanyFilter(request.GET or None, queryset=target_companies_for(garden), garden=garden)
+    filterset = TargetCompanyFilter(request.GET, queryset=target_companies_for(garden), garden=garden)
     rows = filterset.qs
     if fmt == "csv":
         return exports.as_csv(rows, garden)

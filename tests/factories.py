@@ -11,24 +11,20 @@ from members.models import Company, TargetCompany, User
 
 
 def valid_org_number(n: int) -> str:
-    """A valid MOD11 organisasjonsnummer derived from `n` (skips numbers with no valid check digit)."""
-    base = 900_000_00 + n * 7
-    while True:
-        digits = f"{base:08d}"
-        try:
-            check = orgnr.calc_check_digit(digits)
-        except Exception:  # check digit 10: no valid number with this stem
-            base += 1
-            continue
-        if len(str(check)) == 1:
-            return digits + str(check)
-        base += 1
+    """The n-th valid MOD11 organisasjonsnummer in a fictional range starting with 91."""
+    candidate = 91_000_000 + n * 7
+    while True:  # about one stem in eleven has no valid check digit; the next one does
+        for check in "0123456789":
+            if orgnr.is_valid(f"{candidate:08d}{check}"):
+                return f"{candidate:08d}{check}"
+        candidate += 1
 
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ["email"]
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     full_name = factory.Faker("name", locale="no_NO")

@@ -1,61 +1,105 @@
-"""Who may open a garden's workspace: the permission matrix over personas."""
+"""Who may open what under /g/<garden-slug>/: the permission matrix over personas.
+
+Outsiders get 404 (we never confirm another garden's records exist); members or
+network readers without the permission get 403; anonymous visitors are sent to sign in.
+A new garden URL without a row here fails `test_every_garden_url_has_a_row`.
+"""
+
+import datetime
 
 import pytest
-from django.urls import reverse
+from django.core.files.base import ContentFile
+from django.urls import get_resolver, reverse
 
 from gardens.models import StaffMembership
+from members.models import ContactPerson, DevelopmentGoal
 from tests.conftest import PERSONAS
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, TargetCompanyFactory
 
 pytestmark = pytest.mark.django_db
 
-# Every garden URL and the status each persona gets. A new garden URL needs a row here.
-EXPECTED = {
-    "gardens:workspace": {
-        "anonymous": 302,
-        "entrepreneur": 404,
-        "staff_a": 200,
-        "admin_a": 200,
-        "staff_b": 404,
-        "reader": 200,
-        "superuser": 404,
-    },
-}
+# Expected status per persona.
+READ = {"anonymous": 302, "entrepreneur": 404, "staff_a": 200, "admin_a": 200, "staff_b": 404, "reader": 200,
+        "superuser": 404}
+WRITE_PAGE = {**READ, "reader": 403}
+# POST endpoints answer a (rejected) empty form with a redirect back to the record.
+WRITE_POST = {**WRITE_PAGE, "staff_a": 302, "admin_a": 302}
+ADMIN_PAGE = {**WRITE_PAGE, "staff_a": 403}
+ADMIN_POST = {**WRITE_POST, "staff_a": 403}
+
+# (url name, method, expected statuses)
+MATRIX = [
+    ("gardens:workspace", "get", READ),
+    ("members:company-list", "get", READ),
+    ("members:company-export", "get", READ),
+    ("members:company-detail", "get", READ),
+    ("members:company-history", "get", READ),
+    ("members:contract-download", "get", READ),
+    ("members:company-create", "get", WRITE_PAGE),
+    ("members:company-edit", "get", WRITE_PAGE),
+    ("members:company-merge", "get", WRITE_PAGE),
+    ("members:follow-up-add", "post", WRITE_POST),
+    ("members:key-figures-save", "post", WRITE_POST),
+    ("members:goal-add", "post", WRITE_POST),
+    ("members:goal-update", "post", WRITE_POST),
+    ("members:contact-add", "post", WRITE_POST),
+    ("members:contact-delete", "post", WRITE_POST),
+]
 
 
-@pytest.mark.parametrize("url_name", sorted(EXPECTED))
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_permission_matrix(persona_client, garden_a, url_name, persona):
-    client = persona_client(persona)
-    response = client.get(reverse(url_name, kwargs={"garden_slug": garden_a.slug}))
-    assert response.status_code == EXPECTED[url_name][persona]
-
-
-def garden_url_names() -> set[str]:
-    """Every named URL (in any app namespace) that takes a garden_slug."""
-    from django.urls import get_resolver
-
-    names = set()
+def garden_url_params() -> dict[str, set[str]]:
+    """Every named URL (in any app namespace) that takes a garden_slug, with its parameters."""
+    found: dict[str, set[str]] = {}
     for namespace, (_prefix, resolver) in get_resolver().namespace_dict.items():
         for name in resolver.reverse_dict:
-            if isinstance(name, str) and any(
-                "garden_slug" in params
-                for possibilities, *_ in resolver.reverse_dict.getlist(name)
-                for _format, params in possibilities
-            ):
-                names.add(f"{namespace}:{name}")
-    return names
+            if not isinstance(name, str):
+                continue
+            for possibilities, *_ in resolver.reverse_dict.getlist(name):
+                for _format, params in possibilities:
+                    if "garden_slug" in params:
+                        found[f"{namespace}:{name}"] = set(params)
+    return found
 
 
-def test_every_garden_url_has_a_row_in_the_matrix():
-    names = garden_url_names()
+@pytest.fixture
+def record(garden_a, settings, tmp_path):
+    """A target company of garden A with a contract file, a goal and a contact."""
+    settings.MEDIA_ROOT = tmp_path
+    target = TargetCompanyFactory(garden=garden_a)
+    target.contract_file.save("kontrakt.pdf", ContentFile(b"%PDF-1.4 test"))
+    goal = DevelopmentGoal.objects.create(target=target, description="Eksport til Sverige")
+    contact = ContactPerson.objects.create(target=target, name="Kari Kontakt")
+    return {"pk": target.pk, "goal_pk": goal.pk, "contact_pk": contact.pk, "fmt": "csv"}
+
+
+@pytest.mark.parametrize("url_name,method,expected", MATRIX, ids=[row[0] for row in MATRIX])
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_permission_matrix(persona_client, garden_a, record, url_name, method, expected, persona):
+    params = garden_url_params()[url_name]
+    kwargs = {"garden_slug": garden_a.slug, **{k: v for k, v in record.items() if k in params}}
+    client = persona_client(persona)
+    response = getattr(client, method)(reverse(url_name, kwargs=kwargs))
+    assert response.status_code == expected[persona]
+
+
+def test_every_garden_url_has_a_row():
+    names = set(garden_url_params())
     assert "gardens:workspace" in names
-    assert names <= set(EXPECTED), f"no row in the permission matrix for {names - set(EXPECTED)}"
+    covered = {row[0] for row in MATRIX}
+    assert names <= covered, f"no row in the permission matrix for {sorted(names - covered)}"
+
+
+def test_another_gardens_record_is_404_even_for_its_id(client, staff_a, garden_b):
+    """Staff of A guessing the id of B's record under A's slug, or under B's slug, get 404."""
+    other = TargetCompanyFactory(garden=garden_b)
+    client.force_login(staff_a)
+    garden_a_slug = staff_a.memberships.get().garden.slug
+    for slug in (garden_a_slug, garden_b.slug):
+        url = reverse("members:company-detail", kwargs={"garden_slug": slug, "pk": other.pk})
+        assert client.get(url).status_code == 404
 
 
 def test_ended_membership_loses_access(client, garden_a):
-    import datetime
-
     membership = MembershipFactory(garden=garden_a, role=StaffMembership.Role.STAFF)
     client.force_login(membership.user)
     url = reverse("gardens:workspace", kwargs={"garden_slug": garden_a.slug})

@@ -1,0 +1,23 @@
+"""`manage.py demo_accounts`: fictional demo logins and companies (idempotent)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from members.demo import DEMO_PASSWORD, DemoSetupError, create_demo_accounts
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo accounts (one per persona) and three demo target companies. Run load_network first."
+    )
+
+    def handle(self, *args, **options) -> None:
+        try:
+            logins = create_demo_accounts()
+        except DemoSetupError as exc:
+            raise CommandError(str(exc)) from exc
+        width = max(len(label) for label, _, _ in logins)
+        self.stdout.write(f"{'role':<{width}}  e-mail")
+        for label, email, _password in logins:
+            self.stdout.write(f"{label:<{width}}  {email}")
+        # The password is shared and printed on purpose: these accounts are for demonstrations only.
+        self.stdout.write(self.style.SUCCESS(f"\nPassword for every demo account: {DEMO_PASSWORD}"))

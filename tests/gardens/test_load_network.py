@@ -1,0 +1,239 @@
+"""load_network: the real reference data and the seed network, loaded atomically and idempotently.
+
+A full load takes well under a second on SQLite, so each test loads its own copy
+inside its own transaction.
+"""
+
+import datetime
+import shutil
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from agreements.models import Agreement, Signatory
+from gardens.loading import AUDIT_ACTION, DEFAULT_DATA_DIR, LOADED_MODELS, LoadError, load_network
+from gardens.models import AuditEntry, County, Coverage, Garden, GardenStatus, IndustryCode, Municipality
+from gardens.selectors import municipality_lookup
+from projects.models import Grant, Project
+
+ROROS = "rorosregionen-naeringshage"
+
+
+@pytest.fixture
+def loaded(db) -> dict[str, int]:
+    return load_network()
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of data/reference to break in tests."""
+    for path in DEFAULT_DATA_DIR.iterdir():
+        if path.is_file():
+            shutil.copy(path, tmp_path / path.name)
+    return tmp_path
+
+
+def _counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in LOADED_MODELS}
+
+
+def test_loads_every_current_municipality_industry_code_and_garden(loaded):
+    assert Municipality.objects.filter(valid_to__isnull=True).count() == 357
+    assert IndustryCode.objects.count() == 1811
+    assert Garden.objects.count() == 8
+    assert loaded["gardens.Municipality"] == Municipality.objects.count()
+
+
+def test_counties_current_and_historic(loaded):
+    current = County.objects.filter(valid_to__isnull=True)
+    assert current.count() == 15
+    assert County.objects.get(number="50").valid_from == datetime.date(2018, 1, 1)
+    assert County.objects.get(number="34").valid_from == datetime.date(2020, 1, 1)
+    assert County.objects.get(number="56").valid_from == datetime.date(2024, 1, 1)
+    assert County.objects.get(number="15").valid_from is None  # Møre og Romsdal: same row throughout
+    assert County.objects.get(number="04", name="Hedmark").valid_to == datetime.date(2019, 12, 31)
+    assert County.objects.get(number="16", name="Sør-Trøndelag").valid_to == datetime.date(2017, 12, 31)
+    assert County.objects.get(number="17", name="Nord-Trøndelag").valid_to == datetime.date(2017, 12, 31)
+
+
+def test_codes_are_read_as_strings_with_parents(loaded):
+    subclass = IndustryCode.objects.select_related("parent__parent").get(code="01.110")
+    assert subclass.level == 5
+    assert subclass.parent.code == "01.11"
+    assert subclass.parent.parent.code == "01.1"
+    assert IndustryCode.objects.get(code="01").parent.code == "A"
+    assert IndustryCode.objects.filter(level=1, parent__isnull=True).count() == 21
+    assert Municipality.objects.get(number="0301").name == "Oslo"
+
+
+def test_old_and_new_number_both_find_roros_today(loaded):
+    for number in ("1640", "5025"):
+        [roros] = municipality_lookup(number)
+        assert (roros.number, roros.name, roros.valid_to) == ("5025", "Røros", None)
+
+
+def test_todays_number_in_2015_finds_roros_1640_in_sor_trondelag(loaded):
+    [roros] = municipality_lookup("5025", on=datetime.date(2015, 1, 1))
+    assert roros.number == "1640"
+    assert roros.county.name == "Sør-Trøndelag"
+
+
+def test_tynsets_hedmark_number_finds_tynset_in_innlandet(loaded):
+    [tynset] = municipality_lookup("0437")
+    assert (tynset.number, tynset.name, tynset.county.name) == ("3427", "Tynset", "Innlandet")
+
+
+def test_snillfjord_today_is_three_municipalities(loaded):
+    found = municipality_lookup("1613")
+    assert [(m.number, m.name) for m in found] == [("5055", "Heim"), ("5056", "Hitra"), ("5059", "Orkland")]
+    [in_2019] = municipality_lookup("1613", on=datetime.date(2019, 6, 1))
+    assert (in_2019.number, in_2019.valid_from, in_2019.valid_to) == (
+        "5012",
+        datetime.date(2018, 1, 1),
+        datetime.date(2019, 12, 31),
+    )
+
+
+def test_ssb_name_with_county_is_matched_to_the_current_row(loaded):
+    # kommuner_historic.csv calls the new unit "Våler (Innlandet)"; it is the current 3419 Våler.
+    assert list(Municipality.objects.filter(number="3419").values_list("name", flat=True)) == ["Våler"]
+    [valer] = municipality_lookup("0426")
+    assert (valer.number, valer.name) == ("3419", "Våler")
+
+
+def test_intermediate_number_has_its_own_years(loaded):
+    orkdal = Municipality.objects.get(number="5024")
+    assert (orkdal.name, orkdal.valid_from, orkdal.valid_to) == (
+        "Orkdal",
+        datetime.date(2018, 1, 1),
+        datetime.date(2019, 12, 31),
+    )
+    assert Municipality.objects.get(number="5059").valid_from == datetime.date(2020, 1, 1)
+    assert Municipality.objects.get(number="1580").valid_from == datetime.date(2024, 1, 1)
+
+
+def test_second_run_changes_nothing_and_writes_no_audit_entry(loaded):
+    assert AuditEntry.objects.filter(action=AUDIT_ACTION).count() == 1
+    before = _counts()
+    coverage_before = list(Coverage.objects.order_by("pk").values())
+
+    again = load_network()
+
+    assert again == loaded == before == _counts()
+    assert list(Coverage.objects.order_by("pk").values()) == coverage_before
+    assert AuditEntry.objects.filter(action=AUDIT_ACTION).count() == 1
+
+
+def test_rorosregionen_covers_roros_holtalen_and_tynset_as_inferred(loaded):
+    garden = Garden.objects.get(slug=ROROS)
+    current = {c.municipality.number: c for c in garden.coverages.current().select_related("municipality")}
+    assert {"5025", "5026", "3427"} <= set(current)
+    assert len(current) == 8
+    assert not current["5025"].is_inferred and not current["5026"].is_inferred
+    assert current["3427"].is_inferred
+    assert "Nord-Østerdalen" in current["3427"].inference_note
+
+
+def test_statuses_say_what_is_stated(loaded):
+    magnor_role = GardenStatus.objects.get(garden__slug="magnor-naeringshage", kind="regional_role")
+    assert magnor_role.valid_from == datetime.date(2017, 1, 1)
+    solor_left = GardenStatus.objects.get(garden__slug="solor-naeringshage", kind="left_programme")
+    assert solor_left.valid_from is None
+    assert "ikke oppgitt" in solor_left.description
+    assert GardenStatus.objects.get(garden__slug="sor-osterdal-naeringshage", kind="in_programme").is_inferred
+    assert not GardenStatus.objects.get(garden__slug=ROROS, kind="in_programme").is_inferred
+
+
+def test_orkdalsregionen_candidates_are_inferred_and_deduplicated(loaded):
+    coverage = Coverage.objects.filter(garden__slug="naeringshagen-i-orkdalsregionen")
+    assert sorted(coverage.values_list("municipality__number", flat=True)) == ["5029", "5055", "5059", "5061"]
+    assert all(c.is_inferred and c.inference_note for c in coverage)
+
+
+def test_kraftsenter_project_and_grant(loaded):
+    project = Project.objects.get(name="Regionalt Kraftsenter Midt-Norge")
+    assert project.partnerships.count() == 4
+    assert project.lead_garden.slug == ROROS
+    assert project.is_inferred and "Sigrid M. Jansen" in project.inference_note
+    assert (project.municipality_count_stated, project.duration_years) == (25, 3)
+    assert project.municipalities.count() == 13
+    assert not project.municipalities.filter(valid_to__isnull=False).exists()
+    grant = Grant.objects.select_related("funder", "on_behalf_of").get(project=project)
+    assert grant.amount == Decimal("6000000.00")
+    assert (grant.funder.name, grant.on_behalf_of.short_name, grant.year) == ("Siva", "KMD", None)
+    assert project.call.total_amount == Decimal("30000000.00")
+
+
+def test_agreements_have_four_garden_parties_and_signatories(loaded):
+    for agreement in Agreement.objects.all():
+        assert agreement.parties.filter(garden__isnull=False).count() == 4
+        assert not agreement.parties.filter(organisation__isnull=False).exists()
+    hedmark = Agreement.objects.get(name="Samarbeidsavtale mellom næringshagene i Hedmark")
+    signed = hedmark.signatories.filter(role=Signatory.Role.SIGNED)
+    assert signed.count() == 4
+    assert all(s.party_id is not None for s in signed)
+    assert signed.get(name="Borge Nordfjeld").party.garden.slug == "magnor-naeringshage"
+    present = hedmark.signatories.filter(role=Signatory.Role.PRESENT)
+    assert sorted(present.values_list("name", flat=True)) == ["Espen Køhn", "Heidi Lyng"]
+    assert not present.filter(party__isnull=False).exists()
+    assert hedmark.areas.count() == 7
+
+
+def test_missing_file_raises_and_writes_nothing(db, data_copy):
+    (data_copy / "nace_sn2007.csv").unlink()
+
+    with pytest.raises(LoadError, match="nace_sn2007.csv"):
+        load_network(data_dir=data_copy)
+
+    assert Municipality.objects.count() == 0
+    assert not AuditEntry.objects.exists()
+
+
+def test_late_error_rolls_back_what_was_already_written(db, data_copy):
+    # The seed is processed after the municipalities and codes have been written.
+    seed = data_copy / "network_seed.yaml"
+    seed.write_text(
+        seed.read_text(encoding="utf-8").replace("  - id: kmd\n", "  - ident: kmd\n"), encoding="utf-8"
+    )
+
+    with pytest.raises(LoadError, match="network_seed.yaml is malformed"):
+        load_network(data_dir=data_copy)
+
+    assert Municipality.objects.count() == 0
+    assert IndustryCode.objects.count() == 0
+    assert not AuditEntry.objects.exists()
+
+
+def test_malformed_csv_names_file_and_line(db, data_copy):
+    path = data_copy / "kommuner.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("\n5025,", "\n525,", 1), encoding="utf-8")
+
+    with pytest.raises(LoadError, match=r"kommuner\.csv, line \d+: bad kommunenummer '525'"):
+        load_network(data_dir=data_copy)
+
+
+def test_command_exits_with_clear_error(db, data_copy):
+    (data_copy / "kommuner_historic.csv").unlink()
+
+    with pytest.raises(CommandError, match="Data file not found: .*kommuner_historic.csv"):
+        call_command("load_network", data_dir=data_copy, stdout=StringIO())
+
+    assert County.objects.count() == 0
+
+
+def test_command_prints_counts_then_reports_no_changes(db):
+    out = StringIO()
+    call_command("load_network", stdout=out)
+    assert "gardens.IndustryCode" in out.getvalue() and "1811" in out.getvalue()
+
+    out = StringIO()
+    call_command("load_network", stdout=out)
+    assert "nothing changed" in out.getvalue()
+
+
+def test_garden_org_numbers_stay_empty(loaded):
+    # The articles give no organisasjonsnummer; none may be invented.
+    assert not Garden.objects.exclude(org_number="").exists()
