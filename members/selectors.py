@@ -20,4 +20,4 @@ def target_company_history(target: TargetCompany) -> QuerySet[AuditEntry]:
     ids = [str(target.pk), *(str(pk) for pk in target.merged_records.values_list("pk", flat=True))]
     return AuditEntry.objects.filter(target_type="members.targetcompany", target_id__in=ids).filter(
         ~Q(action="members.targetcompany.merged_away") | Q(target_id=str(target.pk))
-    ).order_by("-at", "-pk")
+    ).select_related("garden").order_by("-at", "-pk")

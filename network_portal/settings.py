@@ -125,6 +125,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Næringshagenettverket] "
 # Staff are invited by their garden's admin; public sign-up is switched on by the
 # entrepreneur issue. Until then the sign-up page says it is closed.
 PORTAL_SIGNUP_OPEN = env_bool("PORTAL_SIGNUP_OPEN", False)
+# How long a staff invitation link stays valid.
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
+# The portal's public address, without a trailing slash. Celery tasks have no request to
+# build links from, so e-mailed links (invitations) start with this: set it in production.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 # Internationalisation: bokmål first, English second.
 LANGUAGE_CODE = "nb"
@@ -196,7 +201,8 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# The header only matters once the domain owner submits it to the preload list.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"

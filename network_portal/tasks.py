@@ -1,0 +1,15 @@
+"""Network-wide Celery tasks."""
+
+import os
+import socket
+
+from celery import shared_task
+
+
+@shared_task
+def ping() -> dict[str, object]:
+    """Answer "pong" with the process that ran the task: proves a worker is alive and consuming.
+
+    Touches no database, so it can be sent to a worker that does not share the caller's database.
+    """
+    return {"reply": "pong", "hostname": socket.gethostname(), "pid": os.getpid()}

@@ -1,0 +1,362 @@
+"""Target company records: services, list with filters and export, edit without lost updates, history, merge."""
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from gardens.models import AuditEntry, County, Coverage, IndustryCode, Municipality, StaffMembership
+from members import services
+from members.models import FollowUpEntry, KeyFigures, TargetCompany
+from tests.factories import (
+    CompanyFactory,
+    MembershipFactory,
+    MunicipalityFactory,
+    TargetCompanyFactory,
+    valid_org_number,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def geo(db):
+    county = County.objects.create(number="50", name="Trøndelag")
+    return {
+        "roros": Municipality.objects.create(number="5025", name="Røros", county=county),
+        "oppdal": Municipality.objects.create(number="5021", name="Oppdal", county=county),
+    }
+
+
+@pytest.fixture
+def industry(db):
+    section = IndustryCode.objects.create(code="C", level=1, section="C", name="Industri")
+    division = IndustryCode.objects.create(code="10", level=2, section="C", name="Næringsmidler", parent=section)
+    return IndustryCode.objects.create(code="10.890", level=5, section="C", name="Annen næringsmiddel",
+                                       parent=division)
+
+
+def url(name, target, **extra):
+    return reverse(name, kwargs={"garden_slug": target.garden.slug, "pk": target.pk, **extra})
+
+
+# --- services -------------------------------------------------------------------------------
+
+
+def test_create_finds_or_creates_the_company_and_audits(garden_a, staff_a, geo):
+    target = services.target_company_create(
+        garden=garden_a, by=staff_a, org_number="910 000 004", name="Fjellost AS",
+        contract_start=datetime.date(2025, 3, 1), municipality=geo["roros"],
+    )
+    assert target.company.org_number == "910000004"
+    entry = AuditEntry.objects.get(action="members.targetcompany.created")
+    assert entry.actor == staff_a and entry.garden == garden_a
+    assert entry.changes["company.name"] == [None, "Fjellost AS"]
+
+
+def test_bad_org_number_is_refused(garden_a, staff_a):
+    with pytest.raises(ValidationError, match="kontrollsifferet"):
+        services.target_company_create(garden=garden_a, by=staff_a, org_number="910000005", name="X",
+                                       contract_start=datetime.date(2025, 1, 1))
+
+
+def test_company_is_active_target_of_one_garden_at_a_time(garden_a, garden_b, staff_a):
+    other = TargetCompanyFactory(garden=garden_b)
+    with pytest.raises(ValidationError, match=garden_b.name):
+        services.target_company_create(garden=garden_a, by=staff_a, org_number=other.company.org_number,
+                                       name="X", contract_start=datetime.date(2025, 1, 1))
+    assert TargetCompany.objects.count() == 1
+
+
+def test_company_may_be_member_of_several_gardens(garden_a, garden_b):
+    from members.models import MemberCompany
+
+    company = CompanyFactory()
+    MemberCompany.objects.create(garden=garden_a, company=company)
+    MemberCompany.objects.create(garden=garden_b, company=company)
+    assert company.memberships.count() == 2
+
+
+def test_update_records_old_and_new_values(garden_a, staff_a):
+    target = TargetCompanyFactory(garden=garden_a)
+    services.target_company_update(target=target, by=staff_a, expected_version=1,
+                                   data={"phase": TargetCompany.Phase.GROWTH, "name": "Nytt Navn AS"})
+    target.refresh_from_db()
+    assert target.version == 2 and target.company.name == "Nytt Navn AS"
+    entry = AuditEntry.objects.get(action="members.targetcompany.updated")
+    assert entry.changes["phase"] == ["kartlegging", "vekst"]
+    assert entry.changes["company.name"][1] == "Nytt Navn AS"
+
+
+def test_stale_update_is_refused_and_writes_nothing(garden_a, staff_a, admin_a):
+    target = TargetCompanyFactory(garden=garden_a)
+    services.target_company_update(target=target, by=admin_a, expected_version=1, data={"notes": "Admins notat"})
+    with pytest.raises(services.StaleEdit) as error:
+        services.target_company_update(target=target, by=staff_a, expected_version=1, data={"notes": "Mitt notat"})
+    target.refresh_from_db()
+    assert target.notes == "Admins notat"
+    assert [e.changes["notes"] for e in error.value.entries] == [["", "Admins notat"]]
+
+
+def test_no_change_means_no_audit_entry(garden_a, staff_a):
+    target = TargetCompanyFactory(garden=garden_a)
+    services.target_company_update(target=target, by=staff_a, expected_version=1, data={"notes": ""})
+    assert not AuditEntry.objects.filter(action="members.targetcompany.updated").exists()
+
+
+def test_audit_entries_are_append_only(garden_a, staff_a):
+    target = TargetCompanyFactory(garden=garden_a)
+    services.follow_up_log(target=target, by=staff_a, date=datetime.date(2025, 5, 2), kind="meeting",
+                           hours=Decimal("1.5"), summary="Oppstart")
+    entry = AuditEntry.objects.get()
+    entry.action = "forged"
+    with pytest.raises(ValidationError):
+        entry.save()
+    with pytest.raises(ValidationError):
+        entry.delete()
+
+
+def test_merge_moves_everything_and_keeps_both_histories(garden_a, staff_a):
+    keep = TargetCompanyFactory(garden=garden_a, contract_start=datetime.date(2025, 1, 1))
+    duplicate = TargetCompanyFactory(garden=garden_a, company=keep.company, status="completed",
+                                     contract_start=datetime.date(2023, 6, 1))
+    services.follow_up_log(target=duplicate, by=staff_a, date=datetime.date(2023, 7, 1), kind="advice",
+                           hours=Decimal("2"), summary="Gammel oppfølging")
+    KeyFigures.objects.create(target=duplicate, year=2023, turnover=1000)
+    services.target_companies_merge(keep=keep, duplicate=duplicate, by=staff_a)
+    keep.refresh_from_db()
+    duplicate.refresh_from_db()
+    assert keep.follow_ups.get().summary == "Gammel oppfølging"
+    assert keep.key_figures.get().year == 2023
+    assert keep.contract_start == datetime.date(2023, 6, 1)
+    assert duplicate.status == "merged" and duplicate.merged_into == keep
+    from members.selectors import target_company_history
+
+    actions = [e.action for e in target_company_history(keep)]
+    assert "members.followupentry.created" in actions  # the duplicate's history shows on the kept record
+    assert "members.targetcompany.merged" in actions
+
+
+def test_merge_refuses_records_of_different_companies(garden_a, staff_a):
+    a, b = TargetCompanyFactory(garden=garden_a), TargetCompanyFactory(garden=garden_a, status="completed")
+    with pytest.raises(ValidationError):
+        services.target_companies_merge(keep=a, duplicate=b, by=staff_a)
+
+
+# --- views ----------------------------------------------------------------------------------
+
+
+def test_staff_registers_a_target_company(client, garden_a, staff_a, geo, industry):
+    Coverage.objects.create(garden=garden_a, municipality=geo["roros"])
+    client.force_login(staff_a)
+    response = client.post(reverse("members:company-create", kwargs={"garden_slug": garden_a.slug}), {
+        "org_number": "910000004", "name": "Fjellost AS", "municipality": geo["oppdal"].pk, "industry": "10.890",
+        "contract_start": "2025-03-01", "phase": "mapping", "adviser": staff_a.pk,
+    }, follow=True)
+    target = TargetCompany.objects.get()
+    assert target.garden == garden_a and target.company.industry == industry and target.adviser == staff_a
+    html = response.content.decode()
+    assert "Fjellost AS" in html
+    assert "utenfor kommunene hagen din dekker" in html  # Oppdal is outside the garden's coverage
+
+
+def test_form_errors_keep_the_input(client, garden_a, staff_a):
+    client.force_login(staff_a)
+    response = client.post(reverse("members:company-create", kwargs={"garden_slug": garden_a.slug}), {
+        "org_number": "123", "name": "Beholdt Navn AS", "contract_start": "2025-03-01", "industry": "99.999",
+        "phase": "mapping",
+    })
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "nøyaktig 9 siffer" in html and "99.999 er ikke en SN2007-næringskode" in html
+    assert 'value="Beholdt Navn AS"' in html
+    assert not TargetCompany.objects.exists()
+
+
+def test_adviser_dropdown_lists_only_the_gardens_people(client, garden_a, staff_a, staff_b):
+    client.force_login(staff_a)
+    html = client.get(reverse("members:company-create", kwargs={"garden_slug": garden_a.slug})).content.decode()
+    assert staff_a.full_name in html
+    assert staff_b.full_name not in html
+
+
+def test_adviser_from_another_garden_is_rejected(client, garden_a, staff_a, staff_b):
+    client.force_login(staff_a)
+    client.post(reverse("members:company-create", kwargs={"garden_slug": garden_a.slug}), {
+        "org_number": "910000004", "name": "X AS", "contract_start": "2025-03-01", "phase": "mapping",
+        "adviser": staff_b.pk,
+    })
+    assert not TargetCompany.objects.exists()
+
+
+def test_stale_edit_is_refused_with_what_changed(client, garden_a, staff_a, admin_a):
+    target = TargetCompanyFactory(garden=garden_a, notes="")
+    services.target_company_update(target=target, by=admin_a, expected_version=1, data={"notes": "Fra admin"})
+    client.force_login(staff_a)
+    response = client.post(url("members:company-edit", target), {
+        "name": target.company.name, "contract_start": "2025-01-01", "phase": "growth", "status": "active",
+        "notes": "Fra stab", "version": 1,
+    })
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Noen andre lagret denne posten" in html
+    assert "Fra admin" in html  # what changed meanwhile
+    assert "Fra stab" in html  # the person's own input is kept
+    target.refresh_from_db()
+    assert target.notes == "Fra admin" and target.phase == "mapping"
+
+
+def test_withdrawn_needs_a_reason(client, garden_a, staff_a):
+    target = TargetCompanyFactory(garden=garden_a)
+    client.force_login(staff_a)
+    response = client.post(url("members:company-edit", target), {
+        "name": target.company.name, "contract_start": "2025-01-01", "phase": "mapping", "status": "withdrawn",
+        "version": 1,
+    })
+    assert "Skriv hvorfor bedriften trakk seg" in response.content.decode()
+
+
+def test_follow_up_key_figures_goal_and_contact_show_on_record_and_history(client, garden_a, staff_a):
+    target = TargetCompanyFactory(garden=garden_a, contract_start=datetime.date(2025, 1, 1))
+    client.force_login(staff_a)
+    client.post(url("members:follow-up-add", target), {
+        "fu-date": "2025-04-02", "fu-kind": "meeting", "fu-hours": "1.5", "fu-summary": "Kartleggingsmøte",
+        "fu-next_step": "Sende tilbud", "fu-adviser": staff_a.pk,
+    })
+    client.post(url("members:key-figures-save", target), {"kf-year": "2025", "kf-turnover": "1200000",
+                                                          "kf-employees": "3"})
+    client.post(url("members:key-figures-save", target), {"kf-year": "2025", "kf-turnover": "1300000",
+                                                          "kf-employees": "3"})
+    client.post(url("members:goal-add", target), {"goal-description": "Eksport til Sverige",
+                                                  "goal-status": "planned"})
+    client.post(url("members:contact-add", target), {"contact-name": "Kari Kontakt", "contact-legal_basis": "contract"})
+    assert target.key_figures.get().turnover == 1300000  # same year updated, not duplicated
+    html = client.get(url("members:company-detail", target)).content.decode()
+    for text in ("Kartleggingsmøte", "Sende tilbud", "Eksport til Sverige", "Kari Kontakt", "grunnlinje"):
+        assert text in html
+    history = client.get(url("members:company-history", target)).content.decode()
+    assert "1200000" in history and "1300000" in history
+
+
+def test_follow_up_with_bad_hours_says_why(client, garden_a, staff_a):
+    target = TargetCompanyFactory(garden=garden_a)
+    client.force_login(staff_a)
+    response = client.post(url("members:follow-up-add", target), {
+        "fu-date": "2025-04-02", "fu-kind": "meeting", "fu-hours": "30", "fu-summary": "For lenge"}, follow=True)
+    assert "mellom 0 og 24" in response.content.decode()
+    assert not FollowUpEntry.objects.exists()
+
+
+def make_list(garden, count, adviser=None):
+    for i in range(count):
+        target = TargetCompanyFactory(garden=garden, adviser=adviser,
+                                      phase="growth" if i % 2 else "mapping",
+                                      contract_start=datetime.date(2020 + i % 5, 1, 1))
+        FollowUpEntry.objects.create(target=target, date=datetime.date(2025, 1, 1), kind="meeting",
+                                     hours=Decimal("1"), summary="x", adviser=adviser)
+
+
+def test_list_filters_by_phase_year_and_text(client, garden_a, staff_a):
+    make_list(garden_a, 10, adviser=staff_a)
+    special = TargetCompanyFactory(garden=garden_a, company__name="Spesiell Sag AS",
+                                   contract_start=datetime.date(2019, 5, 1))
+    client.force_login(staff_a)
+    list_url = reverse("members:company-list", kwargs={"garden_slug": garden_a.slug})
+    assert "5 målbedrifter" in client.get(list_url, {"phase": "growth"}).content.decode()
+    html = client.get(list_url, {"q": "spesiell"}).content.decode()
+    assert "1 målbedrift" in html and special.company.name in html
+    html = client.get(list_url, {"q": special.company.org_number[:6]}).content.decode()
+    assert special.company.name in html
+    assert "2 målbedrifter" in client.get(list_url, {"year": "2020"}).content.decode()
+    assert "Ingen målbedrifter passer" in client.get(list_url, {"q": "finnes ikke"}).content.decode()
+
+
+@pytest.mark.parametrize("rows", [5, 60])
+def test_list_query_count_is_fixed(client, django_assert_num_queries, garden_a, staff_a, rows):
+    make_list(garden_a, rows, adviser=staff_a)
+    client.force_login(staff_a)
+    list_url = reverse("members:company-list", kwargs={"garden_slug": garden_a.slug})
+    # 1 session, 2 user, 3 garden, 4 membership, 5 count for the paginator, 6 the page of records with
+    # company, municipality, county, industry and adviser, 7-9 choices: municipalities, sections,
+    # advisers, 10 navigation memberships.
+    with django_assert_num_queries(10):
+        response = client.get(list_url, {"o": "-start"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("entries", [5, 60])
+def test_detail_and_history_query_counts_are_fixed(client, django_assert_num_queries, garden_a, staff_a, entries):
+    target = TargetCompanyFactory(garden=garden_a, company__municipality=MunicipalityFactory())
+    for i in range(entries):
+        services.follow_up_log(target=target, by=staff_a, date=datetime.date(2025, 1, 1), kind="advice",
+                               hours=Decimal("1"), summary=f"Råd {i}")
+        KeyFigures.objects.create(target=target, year=1990 + i, turnover=i)
+    client.force_login(staff_a)
+    # 1 session, 2 user, 3 garden, 4 membership, 5 record with company, municipality, county, industry,
+    # adviser, origin, 6 coverage check, 7 follow-ups with advisers, 8 key figures, 9 goals, 10 contacts,
+    # 11 navigation memberships, 12 advisers for the follow-up form.
+    with django_assert_num_queries(12):
+        assert client.get(url("members:company-detail", target)).status_code == 200
+    # 1-5 as above, 6 merged records, 7 audit entries with their gardens, 8 navigation memberships.
+    with django_assert_num_queries(8):
+        response = client.get(url("members:company-history", target))
+    assert response.content.decode().count("Råd ") == entries
+
+
+def test_export_is_exactly_the_filtered_list_and_neutralises_formulas(client, garden_a, staff_a):
+    make_list(garden_a, 4)
+    TargetCompanyFactory(garden=garden_a, company__name="=HYPERLINK(\"http://x\")", phase="growth")
+    client.force_login(staff_a)
+    base = {"garden_slug": garden_a.slug}
+    response = client.get(reverse("members:company-export", kwargs={**base, "fmt": "csv"}), {"phase": "growth"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "Organisasjonsnummer"
+    assert len(rows) == 1 + 3  # header + the two growth rows of make_list + the formula one
+    assert any(r[1] == "'=HYPERLINK(\"http://x\")" for r in rows)
+    response = client.get(reverse("members:company-export", kwargs={**base, "fmt": "xlsx"}), {"phase": "growth"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert len(names) == 3 and "'=HYPERLINK(\"http://x\")" in names
+    assert client.get(reverse("members:company-export", kwargs={**base, "fmt": "pdf"})).status_code == 404
+
+
+def test_contract_upload_and_download(client, garden_a, staff_a, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    target = TargetCompanyFactory(garden=garden_a)
+    client.force_login(staff_a)
+    client.post(url("members:company-edit", target), {
+        "name": target.company.name, "contract_start": "2025-01-01", "phase": "mapping", "status": "active",
+        "version": 1, "contract_file": SimpleUploadedFile("avtale.pdf", b"%PDF-1.4 kontrakt"),
+    })
+    response = client.get(url("members:contract-download", target))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 kontrakt"
+    bad = client.post(url("members:company-edit", target), {
+        "name": target.company.name, "contract_start": "2025-01-01", "phase": "mapping", "status": "active",
+        "version": 2, "contract_file": SimpleUploadedFile("virus.exe", b"MZ"),
+    })
+    assert "Last opp kontrakten som PDF" in bad.content.decode()
+
+
+def test_reader_sees_records_but_no_edit_controls(client, garden_a, reader):
+    target = TargetCompanyFactory(garden=garden_a)
+    client.force_login(reader)
+    html = client.get(url("members:company-detail", target)).content.decode()
+    assert target.company.name in html
+    assert url("members:company-edit", target) not in html
+
+
+def test_staff_of_ended_membership_keeps_their_records(client, garden_a):
+    membership = MembershipFactory(garden=garden_a, role=StaffMembership.Role.STAFF)
+    target = TargetCompanyFactory(garden=garden_a, adviser=membership.user)
+    membership.valid_to = datetime.date(2020, 12, 31)
+    membership.save()
+    target.refresh_from_db()
+    assert target.adviser == membership.user
+    assert valid_org_number(0) != valid_org_number(1)
