@@ -70,7 +70,7 @@ lint: $(STAMP)
 
 messages: export DEBUG := true
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l nb --ignore=.venv --ignore=var --ignore=node_modules --ignore=test-results
+	$(PY) manage.py makemessages -l nb --no-location --ignore=.venv --ignore=var --ignore=tests --ignore=node_modules --ignore=test-results
 	$(PY) manage.py compilemessages --ignore=.venv
 
 check-deploy: $(STAMP)

@@ -113,13 +113,13 @@ class Municipality(ValidityMixin):
     def __str__(self) -> str:
         return f"{self.name} ({self.number})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("gardens:find") + f"?q={self.number}"
+
     @property
     def display_name(self) -> str:
         """Name with the county where the name alone is ambiguous (Våler, Herøy)."""
         return f"{self.name} ({self.county.name})" if self.name in AMBIGUOUS_NAMES else self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("gardens:find") + f"?q={self.number}"
 
 
 # Names that two current municipalities share (see data/reference/README.md).
@@ -194,15 +194,15 @@ class Garden(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("gardens:detail", kwargs={"slug": self.slug})
+
     def clean(self) -> None:
         from members.validators import validate_org_number
 
         super().clean()
         if self.org_number:
             validate_org_number(self.org_number)
-
-    def get_absolute_url(self) -> str:
-        return reverse("gardens:detail", kwargs={"slug": self.slug})
 
     def get_workspace_url(self) -> str:
         return reverse("gardens:workspace", kwargs={"garden_slug": self.slug})

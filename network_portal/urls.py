@@ -6,7 +6,6 @@ from django.views.i18n import JavaScriptCatalog
 
 from . import views
 
-
 portal_patterns = [
     path("", views.home, name="home"),
     path("om-dataene/", views.about_data, name="about-data"),

@@ -34,7 +34,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     def verified_email(self, create, extracted, **kwargs):
         """Accounts made by admins and invitations have a verified address (see members.services)."""
         if create and extracted is not False:
-            EmailAddress.objects.get_or_create(user=self, email=self.email, defaults={"verified": True, "primary": True})
+            EmailAddress.objects.get_or_create(
+                user=self, email=self.email, defaults={"verified": True, "primary": True}
+            )
 
 
 class CountyFactory(factory.django.DjangoModelFactory):

@@ -55,7 +55,8 @@ def axe(page):
         page.add_script_tag(path=str(AXE_JS))
         violations = page.evaluate(
             "async (ctx) => (await axe.run(ctx === 'document' ? document : ctx)).violations"
-            ".map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))",
+            ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
+            " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))",
             context,
         )
         return violations

@@ -24,7 +24,10 @@ def roros_garden(transactional_db):
 
 def test_staff_signs_in_and_sees_their_garden(page, live_server, roros_garden, shot):
     staff = MembershipFactory(
-        garden=roros_garden, role=StaffMembership.Role.STAFF, user__email="stine@example.org", user__full_name="Stine Stab"
+        garden=roros_garden,
+        role=StaffMembership.Role.STAFF,
+        user__email="stine@example.org",
+        user__full_name="Stine Stab",
     ).user
     sign_in(page, live_server, staff.email, PASSWORD)
     expect(page).to_have_url(f"{live_server.url}/g/{roros_garden.slug}/")

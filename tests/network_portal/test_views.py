@@ -16,8 +16,12 @@ def roros(db):
     """Røros as 1640 (Sør-Trøndelag, until 2017) and 5025 (Trøndelag, from 2018)."""
     old_county = County.objects.create(number="16", name="Sør-Trøndelag", valid_to=datetime.date(2017, 12, 31))
     new_county = County.objects.create(number="50", name="Trøndelag", valid_from=datetime.date(2018, 1, 1))
-    old = Municipality.objects.create(number="1640", name="Røros", county=old_county, valid_to=datetime.date(2017, 12, 31))
-    new = Municipality.objects.create(number="5025", name="Røros", county=new_county, valid_from=datetime.date(2018, 1, 1))
+    old = Municipality.objects.create(
+        number="1640", name="Røros", county=old_county, valid_to=datetime.date(2017, 12, 31)
+    )
+    new = Municipality.objects.create(
+        number="5025", name="Røros", county=new_county, valid_from=datetime.date(2018, 1, 1)
+    )
     MunicipalityChange.objects.create(old=old, new=new, effective=datetime.date(2018, 1, 1), kind="renumbered")
     return new
 
@@ -25,7 +29,7 @@ def roros(db):
 def make_gardens(count: int, coverages_each: int = 2):
     gardens = []
     network = Network.objects.create(name="Testnettverket", slug="testnettverket")
-    for i in range(count):
+    for _ in range(count):
         garden = GardenFactory()
         for _ in range(coverages_each):
             CoverageFactory(garden=garden)
