@@ -73,15 +73,51 @@ def audit_record(
     )
 
 
+# One sentence per action code for history pages. %(actor)s is who, %(target)s the record.
+_SENTENCES = {
+    "members.targetcompany.created": _("%(actor)s registered %(target)s as a target company"),
+    "members.targetcompany.updated": _("%(actor)s changed %(target)s"),
+    "members.targetcompany.merged": _("%(actor)s merged a duplicate record into %(target)s"),
+    "members.targetcompany.merged_away": _("%(actor)s merged this record into another"),
+    "members.targetcompany.transfer_requested": _("%(actor)s asked to transfer %(target)s"),
+    "members.targetcompany.transfer_cancelled": _("%(actor)s cancelled the transfer of %(target)s"),
+    "members.targetcompany.transferred": _("%(actor)s completed the transfer of %(target)s"),
+    "members.followupentry.created": _("%(actor)s logged a follow-up"),
+    "members.keyfigures.created": _("%(actor)s recorded key figures"),
+    "members.keyfigures.updated": _("%(actor)s corrected key figures"),
+    "members.developmentgoal.created": _("%(actor)s added a goal to the development plan"),
+    "members.developmentgoal.updated": _("%(actor)s updated a goal in the development plan"),
+    "members.contactperson.created": _("%(actor)s added a contact person"),
+    "members.contactperson.updated": _("%(actor)s changed a contact person"),
+    "members.contactperson.deleted": _("%(actor)s removed a contact person"),
+    "members.import.uploaded": _("%(actor)s uploaded %(target)s for import"),
+    "members.import.committed": _("%(actor)s imported %(target)s"),
+    "members.import.aborted": _("%(actor)s cancelled the import of %(target)s"),
+    "members.transfer.requested": _("%(actor)s asked for the transfer %(target)s"),
+    "members.transfer.completed": _("%(actor)s completed the transfer %(target)s"),
+    "members.transfer.cancelled": _("%(actor)s cancelled the transfer %(target)s"),
+    "gardens.invitation.created": _("%(actor)s invited %(target)s"),
+    "gardens.invitation.resent": _("%(actor)s sent the invitation to %(target)s again"),
+    "gardens.invitation.revoked": _("%(actor)s withdrew the invitation to %(target)s"),
+    "gardens.invitation.accepted": _("%(actor)s accepted the invitation %(target)s"),
+    "gardens.membership.created": _("%(actor)s joined as %(target)s"),
+    "gardens.membership.updated": _("%(actor)s changed the role of %(target)s"),
+    "gardens.membership.ended": _("%(actor)s ended the membership %(target)s"),
+    "gardens.network.loaded": _("%(actor)s loaded the network data"),
+}
+
+# For action codes without a sentence of their own (admin edits): the verb is the last part.
 _VERBS = {
     "created": _("created"),
     "updated": _("changed"),
     "deleted": _("deleted"),
-    "loaded": _("loaded"),
 }
 
 
 def describe(entry: AuditEntry) -> str:
-    """A short sentence for a history page: 'Kari Nordmann changed Acme AS'."""
+    """A short sentence for a history page: 'Kari Nordmann registered Acme AS as a target company'."""
+    sentence = _SENTENCES.get(entry.action)
+    if sentence is not None:
+        return sentence % {"actor": entry.actor_label, "target": entry.target_label}
     verb = _VERBS.get(entry.action.rsplit(".", 1)[-1], entry.action)
     return f"{entry.actor_label} {verb} {entry.target_label}".strip()

@@ -97,3 +97,21 @@ def gardens_serving(municipalities: list[Municipality], on: datetime.date | None
         .prefetch_related(Prefetch("garden__networks"))
         .order_by("garden__name")
     )
+
+
+def garden_memberships(garden: Garden) -> tuple[list[StaffMembership], list[StaffMembership]]:
+    """The garden's memberships split into (not ended, ended), with each person, in one query."""
+    today = timezone.localdate()
+    rows = list(garden.memberships.select_related("user").order_by("user__full_name", "user__email", "-valid_from"))
+    ended = [m for m in rows if m.valid_to is not None and m.valid_to < today]
+    ended.sort(key=lambda m: m.valid_to, reverse=True)
+    return [m for m in rows if m.valid_to is None or m.valid_to >= today], ended
+
+
+def open_invitations(garden: Garden) -> QuerySet:
+    """The garden's invitations that can still be accepted, newest first, with who sent them."""
+    return (
+        garden.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .select_related("invited_by")
+        .order_by("-created_at")
+    )

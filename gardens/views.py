@@ -1,12 +1,34 @@
-from django.shortcuts import get_object_or_404, render
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from agreements.models import Agreement
 from projects.models import Project
 
-from .access import GardenScopedMixin
-from .models import Garden
-from .selectors import garden_coverage, garden_staff, gardens_for_directory, gardens_serving, municipality_search
+from . import services
+from .access import GardenScopedMixin, resolve_garden
+from .forms import InvitationForm, NewAccountForm, RoleForm
+from .models import Garden, Invitation
+from .selectors import (
+    garden_coverage,
+    garden_memberships,
+    garden_staff,
+    gardens_for_directory,
+    gardens_serving,
+    municipality_search,
+    open_invitations,
+)
 
 
 def garden_list(request):
@@ -68,3 +90,177 @@ class WorkspaceView(GardenScopedMixin, TemplateView):
             .order_by("-updated_at")[:10]
         )
         return context
+
+
+# Staff: invitations and memberships. Admins (can_invite_staff) change; everyone in the
+# workspace, network readers too, can see who works in the garden.
+
+
+def _staff_url(garden: Garden) -> str:
+    return reverse("gardens:staff", kwargs={"garden_slug": garden.slug})
+
+
+def _staff_page(request: HttpRequest, garden: Garden, invite_form=None, already_open=None, status=200):
+    current, ended = garden_memberships(garden)
+    can_manage = bool(request.membership and request.membership.can_invite_staff)
+    context = {
+        "garden": garden,
+        "membership": request.membership,
+        "current": current,
+        "ended": ended,
+        "invitations": list(open_invitations(garden)),
+        "can_manage": can_manage,
+        "invite_form": (invite_form or InvitationForm()) if can_manage else None,
+        "already_open": already_open,
+        "role_choices": RoleForm.base_fields["role"].choices,
+        "invitation_days": settings.INVITATION_DAYS,
+    }
+    return render(request, "gardens/staff.html", context, status=status)
+
+
+@login_required
+def staff_list(request: HttpRequest, garden_slug: str) -> HttpResponse:
+    """Who works in the garden, who used to, and who is invited."""
+    garden = resolve_garden(request, garden_slug)
+    return _staff_page(request, garden)
+
+
+@login_required
+@require_POST
+def staff_invite(request: HttpRequest, garden_slug: str) -> HttpResponse:
+    """Invite a colleague by e-mail; a bad address re-shows the page with what was typed."""
+    garden = resolve_garden(request, garden_slug, "can_invite_staff")
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = services.invitation_create(garden=garden, by=request.user, **form.cleaned_data)
+        except services.InvitationAlreadyOpen as error:
+            form.add_error(None, error)
+            return _staff_page(request, garden, invite_form=form, already_open=error.invitation)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("An invitation is on its way to %(email)s.") % {"email": invitation.email})
+            return redirect(_staff_url(garden))
+    return _staff_page(request, garden, invite_form=form)
+
+
+@login_required
+@require_POST
+def staff_invitation_resend(request: HttpRequest, garden_slug: str, invitation_pk: int) -> HttpResponse:
+    """Send an invitation again, valid for another period."""
+    garden = resolve_garden(request, garden_slug, "can_invite_staff")
+    invitation = get_object_or_404(garden.invitations, pk=invitation_pk)
+    try:
+        services.invitation_resend(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The invitation to %(email)s was sent again.") % {"email": invitation.email})
+    return redirect(_staff_url(garden))
+
+
+@login_required
+@require_POST
+def staff_invitation_revoke(request: HttpRequest, garden_slug: str, invitation_pk: int) -> HttpResponse:
+    """Withdraw an invitation; its link stops working."""
+    garden = resolve_garden(request, garden_slug, "can_invite_staff")
+    invitation = get_object_or_404(garden.invitations, pk=invitation_pk)
+    try:
+        services.invitation_revoke(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
+    return redirect(_staff_url(garden))
+
+
+@login_required
+def staff_end(request: HttpRequest, garden_slug: str, membership_pk: int) -> HttpResponse:
+    """Confirm (GET) and end (POST) someone's membership: access stops now, records stay."""
+    garden = resolve_garden(request, garden_slug, "can_invite_staff")
+    membership = get_object_or_404(garden.memberships.select_related("user"), pk=membership_pk)
+    if request.method == "POST":
+        try:
+            services.membership_end(membership=membership, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(_staff_url(garden))
+        name = membership.user.get_full_name()
+        messages.success(request, _("%(name)s no longer has access to %(garden)s. What they recorded stays with "
+                                    "the garden.") % {"name": name, "garden": garden.name})
+        if membership.user_id == request.user.pk:
+            return redirect("network_portal:home")
+        return redirect(_staff_url(garden))
+    return render(request, "gardens/staff_end.html",
+                  {"garden": garden, "membership": request.membership, "target": membership,
+                   "is_self": membership.user_id == request.user.pk,
+                   "already_ended": membership.valid_to is not None and membership.valid_to < timezone.localdate()})
+
+
+@login_required
+@require_POST
+def staff_role(request: HttpRequest, garden_slug: str, membership_pk: int) -> HttpResponse:
+    """Change a colleague's role."""
+    garden = resolve_garden(request, garden_slug, "can_invite_staff")
+    membership = get_object_or_404(garden.memberships.select_related("user"), pk=membership_pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a role: garden admin or garden staff."))
+        return redirect(_staff_url(garden))
+    try:
+        changed = services.membership_change_role(
+            membership=membership, by=request.user, role=form.cleaned_data["role"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s is now %(role)s.")
+                         % {"name": changed.user.get_full_name(), "role": changed.get_role_display()})
+    return redirect(_staff_url(garden))
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the invitation e-mail: create an account or sign in, then accept."""
+    invitation = get_object_or_404(Invitation.objects.select_related("garden", "invited_by"), token=token)
+    context = {"invitation": invitation, "garden": invitation.garden}
+    problem = services.invitation_problem(invitation)
+    if problem is not None:
+        # 410 Gone: the link existed but can no longer be used.
+        return render(request, "gardens/invitation_closed.html", {**context, "problem": problem}, status=410)
+
+    user = request.user
+    if user.is_authenticated:
+        if user.email.lower() != invitation.email.lower():
+            return render(request, "gardens/invitation_accept.html", {**context, "mode": "wrong_account"})
+        if request.method == "POST":
+            try:
+                membership = services.invitation_accept(invitation=invitation, user=user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                return _welcome(request, membership)
+        return render(request, "gardens/invitation_accept.html", {**context, "mode": "accept"})
+
+    if get_user_model().objects.filter(email__iexact=invitation.email).exists():
+        login_url = reverse("account_login") + "?" + urlencode({"next": request.path})
+        return render(request, "gardens/invitation_accept.html", {**context, "mode": "sign_in", "login_url": login_url})
+
+    form = NewAccountForm(request.POST or None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.invitation_accept_with_new_account(
+                invitation=invitation, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password1"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            return _welcome(request, membership)
+    return render(request, "gardens/invitation_accept.html", {**context, "mode": "new_account", "form": form})
+
+
+def _welcome(request: HttpRequest, membership) -> HttpResponse:
+    messages.success(request, _("Welcome to %(garden)s! You are registered as %(role)s.")
+                     % {"garden": membership.garden.name, "role": membership.get_role_display()})
+    return redirect(membership.garden.get_workspace_url())

@@ -228,3 +228,30 @@ class MergeForm(forms.Form):
         self.fields["duplicate"].label_from_instance = lambda t: (
             f"{t.company.name} · {t.get_status_display()} · {t.contract_start:%d.%m.%Y}"
         )
+
+
+class TransferForm(forms.Form):
+    """Hand target companies to another garden. Every other garden may receive (gardens are not people)."""
+
+    to_garden = forms.ModelChoiceField(queryset=Garden.objects.none(), label=_("Receiving garden"))
+    targets = forms.ModelMultipleChoiceField(
+        queryset=TargetCompany.objects.none(), label=_("Target companies to transfer"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one target company to transfer.")},
+    )
+    note = forms.CharField(label=_("Note to the receiving garden"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, garden: Garden, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_garden"].queryset = Garden.objects.exclude(pk=garden.pk).order_by("name")
+        # Active records not already waiting in another transfer; all ticked, as a garden leaving hands over all.
+        self.fields["targets"].queryset = (
+            garden.target_companies.filter(status=TargetCompany.Status.ACTIVE)
+            .exclude(transfer_requests__status="pending")
+            .select_related("company")
+            .order_by("company__name")
+        )
+        self.fields["targets"].label_from_instance = lambda t: f"{t.company.name} ({t.company.org_number})"
+        if not self.is_bound:
+            self.initial.setdefault("targets", list(self.fields["targets"].queryset))

@@ -168,7 +168,9 @@ class TargetCompany(models.Model):
         GROWTH = "growth", _("growth")
         CLOSING = "closing", _("closing")
 
-    garden = models.ForeignKey(Garden, on_delete=models.PROTECT, related_name="target_companies")
+    garden = models.ForeignKey(
+        Garden, on_delete=models.PROTECT, related_name="target_companies", verbose_name=_("garden")
+    )
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="target_relations")
     contract_start = models.DateField(_("contract start"))
     contract_end = models.DateField(_("contract end"), null=True, blank=True)
@@ -209,7 +211,7 @@ class TargetCompany(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.company.name} – {self.garden}"
+        return f"{self.company.name} ({self.garden})"
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
@@ -368,6 +370,9 @@ class ImportBatch(models.Model):
     processed_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     rows = models.JSONField(default=list, blank=True, help_text=_("Parsed rows with their problems."))
+    # Which column each field was read from, which columns were ignored and how the file was
+    # decoded: the preview says so, so that an unrecognised column never vanishes silently.
+    columns = models.JSONField(_("columns read"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -408,13 +413,18 @@ class TransferRequest(models.Model):
     to_confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # One marker per e-mail event ("requested", "completed", "cancelled" → ISO time sent), so a
+    # notification task that runs twice sends once.
+    notified_at = models.JSONField(_("e-mails sent"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=~Q(from_garden=models.F("to_garden")), name="transfer_between_two_gardens"),
+            models.CheckConstraint(
+                condition=~Q(from_garden=models.F("to_garden")), name="transfer_between_two_gardens"
+            ),
         ]
 
     def __str__(self) -> str:

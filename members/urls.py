@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, transfer_views, views
 
 app_name = "members"
 
@@ -23,4 +23,19 @@ urlpatterns = [
         name="contact-delete",
     ),
     path("g/<slug:garden_slug>/malbedrifter/<int:pk>/sla-sammen/", views.company_merge, name="company-merge"),
+    path("g/<slug:garden_slug>/overforinger/", transfer_views.transfer_list, name="transfer-list"),
+    path("g/<slug:garden_slug>/overforinger/ny/", transfer_views.transfer_create, name="transfer-create"),
+    path("g/<slug:garden_slug>/overforinger/<int:transfer_pk>/", transfer_views.transfer_detail,
+         name="transfer-detail"),
+    path("g/<slug:garden_slug>/overforinger/<int:transfer_pk>/bekreft/", transfer_views.transfer_confirm,
+         name="transfer-confirm"),
+    path("g/<slug:garden_slug>/overforinger/<int:transfer_pk>/avbryt/", transfer_views.transfer_cancel,
+         name="transfer-cancel"),
+    path("g/<slug:garden_slug>/import/", import_views.import_upload, name="import-upload"),
+    path("g/<slug:garden_slug>/import/mal.csv", import_views.import_template, name="import-template"),
+    path("g/<slug:garden_slug>/import/<int:batch_pk>/", import_views.import_preview, name="import-preview"),
+    path("g/<slug:garden_slug>/import/<int:batch_pk>/commit/", import_views.import_commit, name="import-commit"),
+    path("g/<slug:garden_slug>/import/<int:batch_pk>/status.json", import_views.import_status,
+         name="import-status"),
+    path("g/<slug:garden_slug>/import/<int:batch_pk>/cancel/", import_views.import_cancel, name="import-cancel"),
 ]

@@ -7,8 +7,13 @@ from stdnum.no import orgnr
 
 
 def normalise_org_number(value: str) -> str:
-    """Strip spaces and the 'NO'/'MVA' decorations people paste with the number."""
-    return orgnr.compact(value or "")
+    """Strip spaces, dots and the 'NO' … 'MVA' decorations people paste with the number."""
+    value = orgnr.compact((value or "").replace(".", "")).upper()
+    if value.startswith("NO"):
+        value = value[2:]
+    if value.endswith("MVA"):
+        value = value[:-3]
+    return value
 
 
 def validate_org_number(value: str) -> None:

@@ -10,9 +10,10 @@ import datetime
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
-from gardens.models import StaffMembership
-from members.models import ContactPerson, DevelopmentGoal
+from gardens.models import Invitation, StaffMembership
+from members.models import ContactPerson, DevelopmentGoal, ImportBatch, TransferRequest
 from tests.conftest import PERSONAS
 from tests.factories import MembershipFactory, TargetCompanyFactory
 
@@ -44,6 +45,30 @@ MATRIX = [
     ("members:goal-update", "post", WRITE_POST),
     ("members:contact-add", "post", WRITE_POST),
     ("members:contact-delete", "post", WRITE_POST),
+    # Imports are for garden admins only (can_import_companies). The fixture's batch is previewed with no
+    # rows: the admin's commit is refused with a message and the cancel succeeds, both redirecting (302).
+    ("members:import-upload", "get", ADMIN_PAGE),
+    ("members:import-template", "get", ADMIN_PAGE),
+    ("members:import-preview", "get", ADMIN_PAGE),
+    ("members:import-status", "get", ADMIN_PAGE),
+    ("members:import-commit", "post", ADMIN_POST),
+    ("members:import-cancel", "post", ADMIN_POST),
+    # Transfers: the fixture's transfer goes from garden A to garden B and is reached under A's slug, so
+    # staff_b (garden B) gets 404 here like any outsider; under B's slug they read it (tests/members/test_transfers.py).
+    ("members:transfer-list", "get", READ),
+    ("members:transfer-detail", "get", READ),
+    ("members:transfer-create", "get", ADMIN_PAGE),
+    # Only the receiving admin may confirm: admin_a (sending side) is turned back with a message (302).
+    ("members:transfer-confirm", "post", ADMIN_POST),
+    ("members:transfer-cancel", "post", ADMIN_POST),
+    ("gardens:staff", "get", READ),
+    # An empty invitation form re-shows the staff page with the errors (nothing typed is lost).
+    ("gardens:staff-invite", "post", {**ADMIN_POST, "admin_a": 200}),
+    ("gardens:staff-invitation-resend", "post", ADMIN_POST),
+    ("gardens:staff-invitation-revoke", "post", ADMIN_POST),
+    ("gardens:staff-end", "get", ADMIN_PAGE),
+    ("gardens:staff-end", "post", ADMIN_POST),
+    ("gardens:staff-role", "post", ADMIN_POST),
 ]
 
 
@@ -62,14 +87,26 @@ def garden_url_params() -> dict[str, set[str]]:
 
 
 @pytest.fixture
-def record(garden_a, settings, tmp_path):
-    """A target company of garden A with a contract file, a goal and a contact."""
+def record(garden_a, garden_b, settings, tmp_path):
+    """A target company of garden A with a contract file, a goal, a contact, a pending transfer to B,
+    an open invitation and a colleague."""
     settings.MEDIA_ROOT = tmp_path
     target = TargetCompanyFactory(garden=garden_a)
     target.contract_file.save("kontrakt.pdf", ContentFile(b"%PDF-1.4 test"))
     goal = DevelopmentGoal.objects.create(target=target, description="Eksport til Sverige")
     contact = ContactPerson.objects.create(target=target, name="Kari Kontakt")
-    return {"pk": target.pk, "goal_pk": goal.pk, "contact_pk": contact.pk, "fmt": "csv"}
+    transfer = TransferRequest.objects.create(from_garden=garden_a, to_garden=garden_b)
+    transfer.targets.add(target)
+    invitation = Invitation.objects.create(
+        garden=garden_a, email="invitert@example.org", token="matrix-token",
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+    )
+    # A colleague of its own, so that ending a membership never changes a persona's access mid-matrix.
+    colleague = MembershipFactory(garden=garden_a, role=StaffMembership.Role.STAFF)
+    batch = ImportBatch.objects.create(garden=garden_a, original_name="malbedrifter.csv",
+                                       status=ImportBatch.Status.PREVIEWED)
+    return {"pk": target.pk, "goal_pk": goal.pk, "contact_pk": contact.pk, "fmt": "csv", "transfer_pk": transfer.pk,
+            "invitation_pk": invitation.pk, "membership_pk": colleague.pk, "batch_pk": batch.pk}
 
 
 @pytest.mark.parametrize("url_name,method,expected", MATRIX, ids=[row[0] for row in MATRIX])

@@ -1,0 +1,320 @@
+"""Verbs that change who works in a garden: invitations and staff memberships.
+
+Staff do not sign up on their own: a garden admin invites a colleague by e-mail, and
+accepting the invitation creates the membership. Ending a membership stops access at
+once (access is "a membership valid today"); what the person recorded stays with the
+garden. Every function is keyword-only, runs in one transaction and writes its audit
+entry in that transaction; e-mail is queued only once the transaction has committed.
+"""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .audit import audit_record, diff, snapshot
+from .models import Garden, Invitation, StaffMembership
+from .selectors import open_invitations
+
+
+class InvitationAlreadyOpen(ValidationError):
+    """The address already has an open invitation to the garden; offer to send it again."""
+
+    def __init__(self, invitation: Invitation):
+        super().__init__(
+            _("%(email)s already has an open invitation to this garden (valid until %(expires)s). "
+              "You can send it again instead.")
+            % {"email": invitation.email, "expires": _local(invitation.expires_at)}
+        )
+        self.invitation = invitation
+
+
+def _local(moment: datetime.datetime) -> str:
+    """A moment as the portal shows it: 31.01.2026 14:05, Norwegian time."""
+    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
+
+
+def _normalise_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    validate_email(email)
+    return email
+
+
+def _validate_role(role: str) -> str:
+    if role not in StaffMembership.Role.values:
+        raise ValidationError(_("Choose a role: garden admin or garden staff."))
+    return role
+
+
+def _expiry() -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(days=settings.INVITATION_DAYS)
+
+
+def _queue_invitation_email(invitation: Invitation) -> None:
+    """Send the e-mail after commit; robust, so a broken mail queue never undoes the invitation."""
+    from .tasks import send_invitation_task
+
+    pk = invitation.pk
+    transaction.on_commit(lambda: send_invitation_task.delay(pk), robust=True)
+
+
+def _open_membership_of(garden: Garden, email: str) -> StaffMembership | None:
+    """A membership of `garden` for the account with `email` that has not ended."""
+    today = timezone.localdate()
+    return (
+        garden.memberships.filter(user__email__iexact=email)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .first()
+    )
+
+
+@transaction.atomic
+def invitation_create(*, garden: Garden, by, email: str, role: str) -> Invitation:
+    """Invite `email` to work in `garden` with `role`; the e-mail is sent once this commits."""
+    email = _normalise_email(email)
+    role = _validate_role(role)
+    if _open_membership_of(garden, email) is not None:
+        raise ValidationError(_("%(email)s already works in this garden.") % {"email": email})
+    existing = open_invitations(garden).filter(email__iexact=email).first()
+    if existing is not None:
+        raise InvitationAlreadyOpen(existing)
+    invitation = Invitation.objects.create(
+        garden=garden,
+        email=email,
+        role=role,
+        token=secrets.token_urlsafe(32),
+        invited_by=by,
+        expires_at=_expiry(),
+    )
+    audit_record(
+        action="gardens.invitation.created",
+        target=invitation,
+        actor=by,
+        garden=garden,
+        changes=diff({}, snapshot(invitation, ["email", "role", "expires_at"])),
+    )
+    _queue_invitation_email(invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, by) -> Invitation:
+    """Send the invitation again with a fresh expiry (same link); refused once accepted or revoked."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation has already been accepted."))
+    if invitation.revoked_at is not None:
+        raise ValidationError(_("This invitation was withdrawn. Invite the person again instead."))
+    before = snapshot(invitation, ["expires_at"])
+    invitation.expires_at = _expiry()
+    # The task sends only while sent_at is empty, which keeps a double run from sending twice.
+    invitation.sent_at = None
+    invitation.save(update_fields=["expires_at", "sent_at"])
+    audit_record(
+        action="gardens.invitation.resent",
+        target=invitation,
+        actor=by,
+        garden=invitation.garden,
+        changes=diff(before, snapshot(invitation, ["expires_at"])),
+    )
+    _queue_invitation_email(invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by) -> Invitation:
+    """Withdraw an invitation so its link no longer works."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation has already been accepted; end the membership instead."))
+    if invitation.revoked_at is not None:
+        raise ValidationError(_("This invitation has already been withdrawn."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_record(
+        action="gardens.invitation.revoked",
+        target=invitation,
+        actor=by,
+        garden=invitation.garden,
+        changes={"revoked_at": [None, invitation.revoked_at.isoformat()]},
+    )
+    return invitation
+
+
+def invitation_problem(invitation: Invitation) -> str | None:
+    """Why the invitation can no longer be accepted, in words for the invitee; None while open."""
+    if invitation.accepted_at is not None:
+        return _("This invitation has already been used.")
+    if invitation.revoked_at is not None:
+        return _("This invitation has been withdrawn.")
+    if invitation.expires_at <= timezone.now():
+        return _("This invitation expired on %(date)s.") % {"date": _local(invitation.expires_at)}
+    return None
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user) -> StaffMembership:
+    """Accept an open invitation as the signed-in `user`: they start in the garden today."""
+    invitation = Invitation.objects.select_for_update().select_related("garden").get(pk=invitation.pk)
+    problem = invitation_problem(invitation)
+    if problem is not None:
+        raise ValidationError(problem)
+    if user.email.strip().lower() != invitation.email.strip().lower():
+        raise ValidationError(
+            _("This invitation was sent to %(invited)s, but you are signed in as %(email)s. Sign out and open "
+              "the link again, or ask your admin to invite the address you use.")
+            % {"invited": invitation.email, "email": user.email}
+        )
+    garden = invitation.garden
+    if _open_membership_of(garden, user.email) is not None:
+        raise ValidationError(_("You already work in %(garden)s.") % {"garden": garden.name})
+    membership = StaffMembership.objects.create(
+        user=user, garden=garden, role=invitation.role, valid_from=timezone.localdate()
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    audit_record(
+        action="gardens.invitation.accepted",
+        target=invitation,
+        actor=user,
+        garden=garden,
+        changes={"membership": [None, membership.pk]},
+    )
+    audit_record(
+        action="gardens.membership.created",
+        target=membership,
+        actor=user,
+        garden=garden,
+        changes=diff({}, snapshot(membership, ["user", "role", "valid_from"])),
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_accept_with_new_account(*, invitation: Invitation, full_name: str, password: str) -> StaffMembership:
+    """Create the invitee's account (its address verified by the invitation) and accept, in one go."""
+    from members.models import User
+    from members.services import user_create
+
+    problem = invitation_problem(invitation)
+    if problem is not None:
+        raise ValidationError(problem)
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise ValidationError(_("An account with this e-mail address already exists. Sign in to accept."))
+    user = user_create(email=invitation.email, full_name=full_name.strip(), password=password)
+    return invitation_accept(invitation=invitation, user=user)
+
+
+def _other_current_admins(membership: StaffMembership):
+    return (
+        StaffMembership.objects.valid_on(timezone.localdate())
+        .filter(garden_id=membership.garden_id, role=StaffMembership.Role.ADMIN)
+        .exclude(pk=membership.pk)
+    )
+
+
+def _ensure_not_last_admin(membership: StaffMembership) -> None:
+    """A garden must keep an admin, or nobody could invite staff or end memberships again."""
+    if membership.role == StaffMembership.Role.ADMIN and membership.is_current:
+        if not _other_current_admins(membership).exists():
+            raise ValidationError(
+                _("%(name)s is the garden's only admin. Make a colleague admin first.")
+                % {"name": membership.user.get_full_name()}
+            )
+
+
+@transaction.atomic
+def membership_end(*, membership: StaffMembership, by) -> StaffMembership:
+    """End a membership so access stops now; the person's records stay with the garden."""
+    membership = StaffMembership.objects.select_for_update().select_related("user", "garden").get(pk=membership.pk)
+    today = timezone.localdate()
+    if membership.valid_to is not None and membership.valid_to < today:
+        raise ValidationError(
+            _("%(name)s's membership has already ended.") % {"name": membership.user.get_full_name()}
+        )
+    _ensure_not_last_admin(membership)
+    before = snapshot(membership, ["valid_from", "valid_to"])
+    # Yesterday, because access means "valid today": ending today would leave access until midnight.
+    membership.valid_to = today - datetime.timedelta(days=1)
+    if membership.valid_from is not None and membership.valid_from > membership.valid_to:
+        membership.valid_from = membership.valid_to
+    membership.save(update_fields=["valid_from", "valid_to"])
+    audit_record(
+        action="gardens.membership.ended",
+        target=membership,
+        actor=by,
+        garden=membership.garden,
+        changes=diff(before, snapshot(membership, ["valid_from", "valid_to"])),
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_change_role(*, membership: StaffMembership, by, role: str) -> StaffMembership:
+    """Give a current member another role; the garden's last admin cannot be made staff."""
+    role = _validate_role(role)
+    membership = StaffMembership.objects.select_for_update().select_related("user", "garden").get(pk=membership.pk)
+    if not membership.is_current:
+        raise ValidationError(
+            _("%(name)s no longer works in this garden.") % {"name": membership.user.get_full_name()}
+        )
+    if membership.role == role:
+        return membership
+    if role != StaffMembership.Role.ADMIN:
+        _ensure_not_last_admin(membership)
+    before = snapshot(membership, ["role"])
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit_record(
+        action="gardens.membership.updated",
+        target=membership,
+        actor=by,
+        garden=membership.garden,
+        changes=diff(before, snapshot(membership, ["role"])),
+    )
+    return membership
+
+
+def invitation_accept_url(invitation: Invitation) -> str:
+    """The absolute link in the e-mail (tasks have no request, hence settings.PORTAL_BASE_URL)."""
+    path = reverse("gardens:invitation-accept", kwargs={"token": invitation.token})
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def invitation_email_send(*, invitation_id: int) -> bool:
+    """Send the invitation e-mail unless it is closed or already sent; True if a mail went out.
+
+    Not atomic on purpose: sent_at is written only after the mail server accepted the
+    message, so a failure leaves it empty and the task can retry.
+    """
+    invitation = Invitation.objects.select_related("garden", "invited_by").filter(pk=invitation_id).first()
+    if invitation is None or not invitation.is_open or invitation.sent_at is not None:
+        return False
+    inviter = invitation.invited_by.get_full_name() if invitation.invited_by else ""
+    # The invitee's language is unknown; the portal's default language (bokmål) it is.
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "invitation": invitation,
+            "garden": invitation.garden,
+            "inviter": inviter,
+            "role": invitation.get_role_display(),
+            "accept_url": invitation_accept_url(invitation),
+            "expires": _local(invitation.expires_at),
+        }
+        subject = " ".join(render_to_string("gardens/email/invitation_subject.txt", context).split())
+        text = render_to_string("gardens/email/invitation.txt", context)
+        html = render_to_string("gardens/email/invitation.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[invitation.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+    Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(sent_at=timezone.now())
+    return True

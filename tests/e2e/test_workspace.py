@@ -1,0 +1,115 @@
+"""The garden workspace in a real browser: a target company from registration to history."""
+
+import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from gardens.models import County, Coverage, Municipality, StaffMembership
+from members import services
+from members.models import TargetCompany
+from tests.factories import GardenFactory, MembershipFactory, TargetCompanyFactory
+
+from .conftest import sign_in
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def setting(transactional_db):
+    county = County.objects.create(number="50", name="Trøndelag")
+    roros = Municipality.objects.create(number="5025", name="Røros", county=county)
+    Municipality.objects.create(number="5026", name="Holtålen", county=county)
+    garden = GardenFactory(name="Rørosregionen Næringshage", slug="rorosregionen")
+    Coverage.objects.create(garden=garden, municipality=roros)
+    staff = MembershipFactory(garden=garden, role=StaffMembership.Role.STAFF, user__email="stine@example.org",
+                              user__full_name="Stine Stab").user
+    return {"garden": garden, "staff": staff}
+
+
+def test_register_log_filter_and_see_history(page, live_server, setting, axe, shot):
+    garden = setting["garden"]
+    sign_in(page, live_server, "stine@example.org", PASSWORD)
+    page.get_by_role("link", name="Målbedrifter", exact=True).click()
+    expect(page.get_by_text("Hagen din har ingen målbedrifter i portalen ennå.")).to_be_visible()
+    page.get_by_role("link", name="Legg til den første").click()
+
+    page.get_by_label("Organisasjonsnummer").fill("930 000 019")
+    page.get_by_label("Bedriftsnavn").fill("Fjellost AS")
+    page.get_by_label("Kommune").select_option(label="Røros (5025)")
+    page.get_by_label("Kontraktstart").fill("2025-03-01")
+    page.get_by_label("Ansvarlig rådgiver").select_option(label="Stine Stab")
+    assert axe() == []
+    shot("workspace-create")
+    page.get_by_role("button", name="Registrer").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Fjellost AS")
+    expect(page.get_by_text("Fjellost AS er registrert som målbedrift.")).to_be_visible()
+    page.get_by_label("Dato").fill("2025-04-02")
+    page.get_by_label("Type").select_option(label="møte")
+    page.get_by_label("Timer").fill("1.5")
+    page.get_by_label("Sammendrag").fill("Kartleggingsmøte om eksport")
+    page.get_by_label("Neste steg").fill("Sende tilbud om workshop")
+    page.get_by_role("button", name="Registrer", exact=True).click()
+    expect(page.get_by_text("Oppfølgingen er registrert.")).to_be_visible()
+    expect(page.get_by_text("Kartleggingsmøte om eksport")).to_be_visible()
+    assert axe() == []
+    shot("workspace-detail")
+
+    TargetCompanyFactory(garden=garden, company__name="Annen Bedrift AS", phase="growth")
+    page.get_by_role("link", name="Målbedrifter", exact=True).click()
+    page.get_by_label("Fase").select_option(label="kartlegging")
+    page.get_by_label("Søk").fill("fjell")
+    page.get_by_role("button", name="Vis").click()
+    expect(page.get_by_text("1 målbedrift", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Fjellost AS")).to_be_visible()
+    expect(page.get_by_role("link", name="Annen Bedrift AS")).to_have_count(0)
+    assert axe() == []
+    shot("workspace-list")
+
+    page.get_by_role("link", name="Fjellost AS").click()
+    page.get_by_role("link", name="Historikk").click()
+    created = "Stine Stab registrerte Fjellost AS (Rørosregionen Næringshage) som målbedrift"
+    expect(page.get_by_text(created)).to_be_visible()
+    expect(page.get_by_text("Stine Stab registrerte en oppfølging")).to_be_visible()
+    expect(page.get_by_text("Kartleggingsmøte om eksport")).to_be_visible()
+    assert axe() == []
+    shot("workspace-history")
+
+
+def test_outsider_opening_another_gardens_company_by_url_gets_404(page, live_server, setting):
+    other_garden = GardenFactory(name="Magnor Næringshage", slug="magnor")
+    MembershipFactory(garden=other_garden, user__email="outsider@example.org")
+    target = TargetCompanyFactory(garden=setting["garden"], company__name="Hemmelig AS")
+    sign_in(page, live_server, "outsider@example.org", PASSWORD)
+    response = page.goto(live_server.url + target.get_absolute_url())
+    assert response.status == 404
+    expect(page.get_by_text("Hemmelig AS")).to_have_count(0)
+
+
+def test_stale_edit_is_refused_with_the_message(page, live_server, setting, shot, axe):
+    target = TargetCompanyFactory(garden=setting["garden"], company__name="Fjellost AS", notes="")
+    sign_in(page, live_server, "stine@example.org", PASSWORD)
+    page.goto(live_server.url + target.get_absolute_url())
+    page.get_by_role("link", name="Endre", exact=True).click()
+    page.get_by_label("Notater").fill("Min versjon")
+
+    # A colleague saves in the meantime.
+    colleague = MembershipFactory(garden=setting["garden"], user__full_name="Kari Kollega").user
+    services.target_company_update(target=target, by=colleague, expected_version=1,
+                                   data={"phase": TargetCompany.Phase.GROWTH})
+
+    page.get_by_role("button", name="Lagre endringene").click()
+    expect(page.get_by_text("Noen andre lagret denne posten mens du redigerte.")).to_be_visible()
+    expect(page.get_by_text("Kari Kollega endret Fjellost AS")).to_be_visible()
+    expect(page.get_by_label("Notater")).to_have_value("Min versjon")
+    assert axe() == []
+    shot("workspace-stale-edit")
+    target.refresh_from_db()
+    assert target.notes == "" and target.phase == "growth"
+
+    page.get_by_role("button", name="Lagre endringene").click()
+    expect(page.get_by_text("Endringene er lagret.")).to_be_visible()
+    target.refresh_from_db()
+    assert target.notes == "Min versjon"
+    assert target.contract_start == datetime.date(2025, 1, 1)

@@ -1,0 +1,599 @@
+"""Importing target companies from CSV or XLSX: reading, checking every row, committing all or nothing."""
+
+import datetime
+import io
+import os
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+from openpyxl import Workbook
+
+from gardens.models import AuditEntry, County, Coverage, IndustryCode, Municipality, MunicipalityChange
+from members import imports, services
+from members.models import Company, ImportBatch, TargetCompany
+from members.tasks import import_commit_task, import_preview_task
+from tests.factories import TargetCompanyFactory, valid_org_number
+
+pytestmark = pytest.mark.django_db
+
+Status = ImportBatch.Status
+ORG = [valid_org_number(n) for n in range(1, 400)]
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def roros(db):
+    """Røros as 1640 (Sør-Trøndelag, until 2017) and 5025 (Trøndelag, from 2018)."""
+    old_county = County.objects.create(number="16", name="Sør-Trøndelag", valid_to=datetime.date(2017, 12, 31))
+    new_county = County.objects.create(number="50", name="Trøndelag", valid_from=datetime.date(2018, 1, 1))
+    old = Municipality.objects.create(number="1640", name="Røros", county=old_county,
+                                      valid_to=datetime.date(2017, 12, 31))
+    new = Municipality.objects.create(number="5025", name="Røros", county=new_county,
+                                      valid_from=datetime.date(2018, 1, 1))
+    MunicipalityChange.objects.create(old=old, new=new, effective=datetime.date(2018, 1, 1), kind="renumbered")
+    return new
+
+
+@pytest.fixture
+def valer(db):
+    """The two current municipalities called Våler."""
+    ostfold = County.objects.create(number="31", name="Østfold", valid_from=datetime.date(2024, 1, 1))
+    innlandet = County.objects.create(number="34", name="Innlandet", valid_from=datetime.date(2020, 1, 1))
+    return [
+        Municipality.objects.create(number="3114", name="Våler", county=ostfold),
+        Municipality.objects.create(number="3419", name="Våler", county=innlandet),
+    ]
+
+
+@pytest.fixture
+def software(db):
+    section = IndustryCode.objects.create(code="J", level=1, section="J", name="Informasjon og kommunikasjon")
+    return IndustryCode.objects.create(code="62.010", level=5, section="J", name="Programmeringstjenester",
+                                       parent=section)
+
+
+def csv_file(lines: list[str], name: str = "malbedrifter.csv", encoding: str = "utf-8") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, ("\r\n".join(lines) + "\r\n").encode(encoding), content_type="text/csv")
+
+
+def xlsx_file(rows: list[list], name: str = "malbedrifter.xlsx") -> SimpleUploadedFile:
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+def upload(garden, by, file) -> ImportBatch:
+    return imports.import_batch_upload(garden=garden, by=by, upload=file)
+
+
+def problems_of(batch: ImportBatch) -> dict[int, list[str]]:
+    """Line → the problems as the admin reads them (bokmål)."""
+    return {row["line"]: [imports.describe_problem(p) for p in row["problems"]] for row in batch.rows}
+
+
+def simple_rows(count: int, start: int = 0) -> list[str]:
+    return [f"{ORG[start + i]};Bedrift {start + i} AS;01.0{1 + i % 9}.2025" for i in range(count)]
+
+
+# --- reading files -----------------------------------------------------------------------------
+
+
+def test_csv_utf8_with_commas_is_read():
+    parsed = imports.parse_upload(csv_file([
+        "Organisasjonsnummer,Navn,Kontraktstart,Fase",
+        f"{ORG[0]},Fjellost AS,01.02.2025,vekst",
+        f'{ORG[1]},"Komma, Punktum og Søn AS",2025-03-15,',
+    ]))
+    assert (parsed.kind, parsed.encoding, parsed.delimiter) == ("csv", "UTF-8", ",")
+    assert [r.values["name"] for r in parsed.rows] == ["Fjellost AS", "Komma, Punktum og Søn AS"]
+    assert [r.line for r in parsed.rows] == [2, 3]
+    assert parsed.columns == {"org_number": "Organisasjonsnummer", "name": "Navn", "contract_start": "Kontraktstart",
+                              "phase": "Fase"}
+
+
+def test_csv_windows_1252_with_semicolons_keeps_the_norwegian_letters():
+    # As Norwegian Excel saves "CSV (semikolondelt)": Windows-1252, semicolons, CRLF.
+    raw = (b"Org.nr;Firmanavn;Kommune;Kontrakt start\r\n"
+           + ORG[0].encode() + b";Bl\xe5b\xe6r \xd8stby AS;R\xf8ros;01.02.2025\r\n"
+           + ORG[1].encode() + b";S\xe6ter\xe5s Bakeri AS;;02.02.2025\r\n")
+    parsed = imports.parse_upload(SimpleUploadedFile("eksport.csv", raw))
+    assert (parsed.encoding, parsed.delimiter) == ("Windows-1252", ";")
+    assert [r.values["name"] for r in parsed.rows] == ["Blåbær Østby AS", "Sæterås Bakeri AS"]
+    assert parsed.rows[0].values["municipality"] == "Røros"
+
+
+def test_utf8_with_bom_and_english_headers():
+    parsed = imports.parse_upload(SimpleUploadedFile(
+        "list.csv", "\ufefforg_number;name;contract_start;contract_end\r\n".encode()
+        + f"{ORG[0]};Ærlig Arbeid AS;01.01.2025;31.12.2027\r\n".encode()))
+    assert parsed.columns["org_number"] == "org_number"  # the BOM is not part of the first header
+    assert parsed.rows[0].values == {"org_number": ORG[0], "name": "Ærlig Arbeid AS", "contract_start": "01.01.2025",
+                                     "contract_end": "31.12.2027"}
+
+
+def test_xlsx_numbers_and_excel_dates_become_text(garden_a, admin_a, roros):
+    batch = upload(garden_a, admin_a, xlsx_file([
+        ["Organisasjonsnummer", "Bedriftsnavn", "Kommunenummer", "Kontraktstart", "Kontraktslutt", "Merknad"],
+        [int(ORG[0]), "Rørosmeieriet AS", 1640, datetime.datetime(2025, 2, 1), None, "ignorert"],
+        [],
+        [int(ORG[1]), "Fjellnett AS", "5025", "2025-03-01", datetime.date(2027, 2, 28), ""],
+    ]))
+    assert batch.status == Status.PREVIEWED, batch.error
+    assert batch.columns["kind"] == "xlsx" and batch.columns["ignored"] == ["Merknad"]
+    first, second = batch.rows
+    assert first["values"]["org_number"] == ORG[0]
+    assert first["values"]["contract_start"] == "01.02.2025"
+    assert first["clean"]["contract_start"] == "2025-02-01"
+    assert first["clean"]["municipality_id"] == roros.pk
+    assert second["line"] == 4  # the blank row is skipped, but lines are the spreadsheet's own numbers
+    assert second["clean"]["contract_end"] == "2027-02-28"
+    assert imports.problem_count(batch.rows) == 0
+
+
+def test_missing_required_columns_are_named(garden_a, admin_a):
+    batch = upload(garden_a, admin_a, csv_file(["navn;kommune", "Fjellost AS;Røros"]))
+    assert batch.status == Status.FAILED
+    assert "organisasjonsnummer" in batch.error and "kontraktstart" in batch.error
+    assert "navn" not in batch.error.split("kolonne for")[1].split(".")[0]
+    assert not TargetCompany.objects.exists()
+
+
+@pytest.mark.parametrize("name,content,expected", [
+    ("malbedrifter.xlsx", os.urandom(4096), "Excel"),
+    ("malbedrifter.csv", bytes(range(256)) * 16, "ikke en CSV- eller Excel-fil"),
+    ("tom.csv", b"   \r\n", "Filen er tom"),
+    ("gammel.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512, ".xls"),
+    ("bare-overskrift.csv", b"orgnr;navn;kontraktstart\r\n", "ingen bedrifter"),
+    ("zip.xlsx", b"PK\x03\x04" + b"\x00" * 100, "Excel"),
+])
+def test_unreadable_files_fail_with_a_clear_message_and_write_nothing(garden_a, admin_a, name, content, expected):
+    batch = upload(garden_a, admin_a, SimpleUploadedFile(name, content))
+    assert batch.status == Status.FAILED
+    assert expected in batch.error
+    assert batch.finished_at is not None
+    assert not TargetCompany.objects.exists() and not Company.objects.exists()
+
+
+def test_more_than_5000_rows_is_refused(garden_a, admin_a):
+    lines = ["orgnr;navn;kontraktstart"] + [f"{ORG[i % 300]};Bedrift {i};01.01.2025" for i in range(5001)]
+    batch = upload(garden_a, admin_a, csv_file(lines))
+    assert batch.status == Status.FAILED and "5 000 rader" in batch.error
+
+
+def test_a_file_over_5_mb_is_refused_and_not_stored(garden_a, admin_a):
+    content = b"orgnr;navn;kontraktstart\r\n" + b"x" * imports.MAX_BYTES
+    batch = upload(garden_a, admin_a, SimpleUploadedFile("stor.csv", content))
+    assert batch.status == Status.FAILED and "5 MB" in batch.error
+    assert not batch.file
+
+
+def test_dates_in_every_accepted_form():
+    assert imports.parse_date("1.2.2025") == datetime.date(2025, 2, 1)
+    assert imports.parse_date("2025-02-01") == datetime.date(2025, 2, 1)
+    assert imports.parse_date("45689") == datetime.date(2025, 2, 1)  # an Excel day number
+    for bad in ("31.02.2025", "2025/02/01", "01.02.25", "01.02.0225", "snart"):
+        with pytest.raises(ValueError):
+            imports.parse_date(bad)
+
+
+# --- checking rows -----------------------------------------------------------------------------
+
+
+def test_bad_org_number_is_a_problem_on_its_row_and_blocks_the_commit(garden_a, admin_a):
+    bad = ORG[1][:-1] + str((int(ORG[1][-1]) + 1) % 10)
+    batch = upload(garden_a, admin_a, csv_file([
+        "orgnr;navn;kontraktstart", f"{ORG[0]};God AS;01.01.2025", f"{bad};Feil AS;01.01.2025",
+        "12345;Kort AS;01.01.2025",
+    ]))
+    assert batch.status == Status.PREVIEWED
+    problems = problems_of(batch)
+    assert problems[2] == []
+    assert problems[3] == [f"{bad} er ikke et gyldig organisasjonsnummer (kontrollsifferet stemmer ikke)."]
+    assert "nøyaktig 9 sifre" in problems[4][0]
+    with pytest.raises(ValidationError, match="2 rader har problemer"):
+        imports.import_batch_commit(batch=batch, by=admin_a)
+    assert import_commit_task.delay(batch.pk, admin_a.pk).get() == Status.PREVIEWED  # refused by the task too
+    assert not TargetCompany.objects.exists()
+    batch.refresh_from_db()
+    assert batch.status == Status.PREVIEWED
+
+
+def test_old_municipality_number_resolves_to_today_s(garden_a, admin_a, roros, valer):
+    batch = upload(garden_a, admin_a, csv_file([
+        "orgnr;navn;kommune;kontraktstart",
+        f"{ORG[0]};Gammel AS;1640;01.01.2025",
+        f"{ORG[1]};Navn AS;røros;01.01.2025",
+        f"{ORG[2]};Våler AS;Våler;01.01.2025",
+        f"{ORG[3]};Tall AS;3419;01.01.2025",
+        f"{ORG[4]};Ukjent AS;Atlantis;01.01.2025",
+        f"{ORG[5]};Feiltall AS;9999;01.01.2025",
+    ]))
+    rows = {row["line"]: row for row in batch.rows}
+    assert rows[2]["clean"]["municipality_id"] == roros.pk and rows[2]["clean"]["municipality"] == "Røros (5025)"
+    assert rows[3]["clean"]["municipality_id"] == roros.pk
+    assert rows[5]["clean"]["municipality_id"] == valer[1].pk
+    problems = problems_of(batch)
+    assert problems[4] == ["Flere kommuner heter Våler (Våler (Østfold) 3114, Våler (Innlandet) 3419). "
+                           "Oppgi kommunenummeret i stedet."]
+    assert problems[6] == ["Ingen nåværende kommune heter Atlantis."]
+    assert problems[7] == ["Ingen kommune har nummeret 9999."]
+
+
+def test_the_same_org_number_twice_in_the_file(garden_a, admin_a):
+    batch = upload(garden_a, admin_a, csv_file([
+        "orgnr;navn;kontraktstart", f"{ORG[0]};En AS;01.01.2025", f"{ORG[1]};To AS;01.01.2025",
+        f"{ORG[0][:3]} {ORG[0][3:6]} {ORG[0][6:]} MVA;En igjen AS;01.01.2025",
+    ]))
+    problems = problems_of(batch)
+    expected = [f"Organisasjonsnummeret {ORG[0]} står mer enn én gang i filen (linje 2, 4)."]
+    assert problems[2] == expected and problems[4] == expected and problems[3] == []
+
+
+def test_already_a_target_company_here_or_of_another_garden(garden_a, garden_b, admin_a):
+    TargetCompanyFactory(garden=garden_b, company__org_number=ORG[0], company__name="Beta sin AS")
+    TargetCompanyFactory(garden=garden_a, company__org_number=ORG[1])
+    TargetCompanyFactory(garden=garden_b, company__org_number=ORG[2], status=TargetCompany.Status.COMPLETED)
+    batch = upload(garden_a, admin_a, csv_file([
+        "orgnr;navn;kontraktstart", f"{ORG[0]};Beta sin AS;01.01.2025", f"{ORG[1]};Vår AS;01.01.2025",
+        f"{ORG[2]};Ferdig hos Beta AS;01.01.2025",
+    ]))
+    problems = problems_of(batch)
+    assert problems[2] == ["Er allerede en aktiv målbedrift hos Beta Næringshage. En bedrift kan være målbedrift "
+                           "for én hage om gangen; be dem overføre den."]
+    assert problems[3] == ["Er allerede en aktiv målbedrift i denne hagen."]
+    assert problems[4] == []  # completed elsewhere: free to become ours
+    note = batch.rows[2]["notes"][0]
+    assert imports.describe_problem(note).startswith("Kjent i portalen som Bedrift")
+
+
+def test_optional_columns_phase_industry_and_adviser(garden_a, admin_a, staff_a, staff_b, software):
+    batch = upload(garden_a, admin_a, csv_file([
+        "orgnr;navn;kontraktstart;kontraktslutt;fase;næringskode;rådgiver",
+        f"{ORG[0]};Alt riktig AS;01.01.2025;31.12.2027;Vekst;62.010;{staff_a.email.upper()}",
+        f"{ORG[1]};Alt galt AS;01.01.2025;31.12.2024;oppstart;99.999;{staff_b.email}",
+        f"{ORG[2]};Navn som rådgiver AS;01.01.2025;;;;Stine Stab",
+    ]))
+    ok, wrong, by_name = batch.rows
+    assert ok["problems"] == []
+    assert ok["clean"] == {**ok["clean"], "phase": "growth", "industry_id": software.pk, "adviser_id": staff_a.pk,
+                           "contract_end": "2027-12-31"}
+    assert [imports.describe_problem(p) for p in wrong["problems"]] == [
+        "Kontraktslutt er før kontraktstart.",
+        "oppstart er ikke en fase. Bruk en av: kartlegging, utvikling, vekst, avslutning.",
+        "99.999 er ikke en SN2007-næringskode. Skriv den som 62.010 eller 01.1.",
+        f"{staff_b.email} er ikke ansatt i denne hagen nå. Oppgi e-postadressen til en ansatt.",
+    ]
+    assert by_name["problems"] == [] and by_name["clean"]["adviser_id"] == staff_a.pk
+    assert by_name["clean"]["phase"] == "mapping"
+
+
+def test_missing_values_and_the_template_example_row(garden_a, admin_a):
+    batch = upload(garden_a, admin_a, csv_file([
+        "orgnr;navn;kontraktstart", ";Uten nummer AS;01.01.2025", f"{ORG[0]};;",
+        "999 999 999;Eksempelbedrift AS;01.01.2025",
+    ]))
+    problems = problems_of(batch)
+    assert problems[2] == ["Organisasjonsnummeret mangler."]
+    assert problems[3] == ["Bedriftsnavnet mangler.", "Kontraktstart mangler."]
+    assert problems[4] == ["Dette er eksempelraden fra malen. Slett den før du importerer."]
+
+
+def test_municipality_outside_the_garden_s_coverage_is_a_note_not_a_problem(garden_a, admin_a, roros, valer):
+    Coverage.objects.create(garden=garden_a, municipality=valer[0])
+    batch = upload(garden_a, admin_a, csv_file(["orgnr;navn;kommune;kontraktstart",
+                                                f"{ORG[0]};Fjell AS;5025;1.1.2025"]))
+    row = batch.rows[0]
+    assert row["problems"] == []
+    assert [imports.describe_problem(n) for n in row["notes"]] == ["Røros er utenfor kommunene hagen din dekker."]
+
+
+def test_checking_a_file_uses_a_fixed_number_of_queries(garden_a, admin_a, roros, software, django_assert_num_queries):
+    def rows(count):
+        return [{"line": i + 2, "values": {"org_number": ORG[i], "name": f"B{i}", "municipality": "1640",
+                                           "contract_start": "01.01.2025", "industry": "62.010",
+                                           "adviser": admin_a.email}} for i in range(count)]
+
+    # 1 active target companies, 2 known companies, 3 industry codes, 4 staff, 5-6 municipality_lookup("1640")
+    # (once per distinct number), 7 the garden's coverage.
+    for count in (5, 300):
+        with django_assert_num_queries(7):
+            checked = imports.check_rows(garden=garden_a, rows=rows(count))
+        assert imports.problem_count(checked) == 0
+
+
+def test_checking_reports_progress_every_hundred_rows(garden_a):
+    rows = [{"line": i + 2, "values": {"org_number": ORG[i], "name": "B", "contract_start": "1.1.2025"}}
+            for i in range(250)]
+    seen = []
+    imports.check_rows(garden=garden_a, rows=rows, progress=seen.append)
+    assert seen == [100, 200]
+
+
+def test_problems_are_stored_as_msgids_and_read_in_the_viewer_s_language(garden_a, admin_a):
+    batch = upload(garden_a, admin_a, csv_file(["orgnr;navn;kontraktstart", f"{ORG[0]};Uten dato AS;i fjor"]))
+    problem = batch.rows[0]["problems"][0]
+    assert problem["msg"] == "%(value)s is not a date. Write dates like 31.12.2025."
+    assert imports.describe_problem(problem) == "i fjor er ikke en dato. Skriv datoer som 31.12.2025."
+    with translation.override("en"):
+        assert imports.describe_problem(problem) == "i fjor is not a date. Write dates like 31.12.2025."
+
+
+# --- committing --------------------------------------------------------------------------------
+
+
+def test_commit_creates_every_target_company_and_audits_the_import(garden_a, admin_a, roros):
+    batch = upload(garden_a, admin_a, csv_file([
+        "orgnr;navn;kommune;kontraktstart;fase", f"{ORG[0]};Første AS;1640;01.01.2025;utvikling",
+        f"{ORG[1]};Andre AS;;02.01.2025;",
+    ]))
+    batch = imports.import_batch_commit(batch=batch, by=admin_a)
+    assert batch.status == Status.DONE and batch.created_count == 2 and batch.progress_percent == 100
+    first = TargetCompany.objects.get(company__org_number=ORG[0])
+    assert (first.garden, first.company.municipality, first.phase, first.contract_start) == (
+        garden_a, roros, "development", datetime.date(2025, 1, 1))
+    entry = AuditEntry.objects.get(action="members.import.committed")
+    assert entry.actor == admin_a and entry.garden == garden_a
+    assert entry.changes == {"file": [None, "malbedrifter.csv"], "rows": [None, 2], "created": [None, 2]}
+    assert AuditEntry.objects.filter(action="members.targetcompany.created").count() == 2
+    # Committing again (a double click, a task delivered twice) writes nothing more.
+    assert imports.import_batch_commit(batch=batch, by=admin_a).status == Status.DONE
+    assert TargetCompany.objects.count() == 2
+
+
+def test_a_failure_on_the_third_row_rolls_back_everything(garden_a, admin_a, monkeypatch):
+    real = services.target_company_create
+    calls = []
+
+    def failing(**kwargs):
+        calls.append(kwargs["org_number"])
+        if len(calls) == 3:
+            raise ValidationError("Databasen sa nei.")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "target_company_create", failing)
+    batch = upload(garden_a, admin_a, csv_file(["orgnr;navn;kontraktstart", *simple_rows(5)]))
+    batch = imports.import_batch_commit(batch=batch, by=admin_a)
+    assert len(calls) == 3
+    assert batch.status == Status.FAILED
+    assert batch.error == "Linje 4 kunne ikke importeres: Databasen sa nei. Ingenting ble importert."
+    assert not TargetCompany.objects.exists()
+    assert not Company.objects.exists()
+    assert not AuditEntry.objects.filter(action__in=["members.targetcompany.created",
+                                                     "members.import.committed"]).exists()
+
+
+def test_an_unexpected_error_also_rolls_back_and_says_so(garden_a, admin_a, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(services, "target_company_create", broken)
+    batch = upload(garden_a, admin_a, csv_file(["orgnr;navn;kontraktstart", *simple_rows(2)]))
+    batch = imports.import_batch_commit(batch=batch, by=admin_a)
+    assert batch.status == Status.FAILED and "en uventet feil (RuntimeError)" in batch.error
+    assert not TargetCompany.objects.exists()
+
+
+def test_commit_checks_again_and_stops_if_another_garden_took_a_company_meanwhile(garden_a, garden_b, admin_a):
+    batch = upload(garden_a, admin_a, csv_file(["orgnr;navn;kontraktstart", *simple_rows(3)]))
+    assert imports.problem_count(batch.rows) == 0
+    TargetCompanyFactory(garden=garden_b, company__org_number=ORG[1])
+    batch = imports.import_batch_commit(batch=batch, by=admin_a)
+    assert batch.status == Status.PREVIEWED
+    assert batch.error == "Noe er endret siden forhåndsvisningen: 1 rad har nå et problem. Ingenting ble importert."
+    assert "Beta Næringshage" in problems_of(batch)[3][0]
+    assert TargetCompany.objects.filter(garden=garden_a).count() == 0
+
+
+def test_cancel_discards_the_batch(garden_a, admin_a):
+    batch = upload(garden_a, admin_a, csv_file(["orgnr;navn;kontraktstart", *simple_rows(2)]))
+    assert imports.import_batch_cancel(batch=batch, by=admin_a) is True
+    assert batch.status == Status.ABORTED
+    assert AuditEntry.objects.filter(action="members.import.aborted", actor=admin_a).exists()
+    assert imports.import_batch_commit(batch=batch, by=admin_a).status == Status.ABORTED
+    assert imports.import_batch_cancel(batch=batch, by=admin_a) is False
+    assert not TargetCompany.objects.exists()
+
+
+def test_a_large_file_is_checked_and_committed_by_celery_tasks(
+    garden_a, admin_a, django_capture_on_commit_callbacks
+):
+    rows = simple_rows(imports.SYNC_LIMIT + 50)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        batch = upload(garden_a, admin_a, csv_file(["orgnr;navn;kontraktstart", *rows]))
+        assert batch.status == Status.UPLOADED  # not checked in the request: queued
+        assert batch.total_rows == 250
+    assert len(callbacks) == 1
+    batch.refresh_from_db()
+    assert batch.status == Status.PREVIEWED and batch.processed_rows == 250
+    assert import_preview_task.delay(batch.pk).get() == Status.PREVIEWED  # a second run changes nothing
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        batch = imports.import_batch_commit_start(batch=batch, by=admin_a)
+        assert batch.status == Status.IMPORTING
+    assert len(callbacks) == 1
+    batch.refresh_from_db()
+    assert batch.status == Status.DONE and batch.created_count == 250 and batch.finished_at
+    assert TargetCompany.objects.filter(garden=garden_a).count() == 250
+    assert AuditEntry.objects.get(action="members.import.committed").actor == admin_a
+    assert import_commit_task.delay(batch.pk, admin_a.pk).get() == Status.DONE
+    assert TargetCompany.objects.filter(garden=garden_a).count() == 250
+
+
+def test_the_preview_task_leaves_a_cancelled_batch_alone(garden_a, admin_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        batch = upload(garden_a, admin_a, csv_file(["orgnr;navn;kontraktstart", *simple_rows(201)]))
+    imports.import_batch_cancel(batch=batch, by=admin_a)
+    callbacks[0]()
+    batch.refresh_from_db()
+    assert batch.status == Status.ABORTED
+
+
+def test_the_template_reads_back_and_its_example_row_is_caught(client, garden_a, admin_a):
+    client.force_login(admin_a)
+    response = client.get(reverse("members:import-template", kwargs={"garden_slug": garden_a.slug}))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    content = response.content
+    assert content.startswith(b"\xef\xbb\xbf")
+    assert content.decode("utf-8-sig").splitlines()[0] == (
+        "Organisasjonsnummer;Bedriftsnavn;Kommune;Kontraktstart;Kontraktslutt;Fase;Næringskode (SN2007);"
+        "Ansvarlig rådgiver")
+    parsed = imports.parse_upload(SimpleUploadedFile("mal.csv", content))
+    assert set(parsed.columns) == {c.field for c in imports.COLUMNS}
+    assert parsed.ignored == []
+    batch = upload(garden_a, admin_a, SimpleUploadedFile("mal.csv", content))
+    assert "eksempelraden" in problems_of(batch)[2][0]
+
+
+# --- views -------------------------------------------------------------------------------------
+
+
+def import_url(name, garden, **kwargs):
+    return reverse(f"members:{name}", kwargs={"garden_slug": garden.slug, **kwargs})
+
+
+def test_upload_preview_commit_through_the_pages(client, garden_a, admin_a, roros):
+    client.force_login(admin_a)
+    page = client.get(import_url("import-upload", garden_a))
+    assert page.status_code == 200 and "Ingen importer ennå." in page.content.decode()
+    response = client.post(import_url("import-upload", garden_a), {"file": csv_file([
+        "orgnr;navn;kommune;kontraktstart", f"{ORG[0]};Fjellost AS;1640;01.02.2025",
+        f"{ORG[1]};Malmplassen AS;;01.03.2025",
+    ])})
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == import_url("import-preview", garden_a, batch_pk=batch.pk)
+    html = client.get(response["Location"]).content.decode()
+    assert "Fjellost AS" in html and "→ Røros (5025)" in html
+    assert "Importer 2 målbedrifter" in html
+    assert "Lest som CSV i UTF-8, skilt med «;»." in html
+
+    response = client.post(import_url("import-commit", garden_a, batch_pk=batch.pk), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("members:company-list", kwargs={"garden_slug": garden_a.slug})
+    html = response.content.decode()
+    assert "2 målbedrifter ble importert fra malbedrifter.csv." in html
+    assert "Fjellost AS" in html and "Malmplassen AS" in html
+
+
+def test_preview_with_problems_has_no_commit_button_and_commit_is_refused(client, garden_a, admin_a):
+    client.force_login(admin_a)
+    client.post(import_url("import-upload", garden_a), {"file": csv_file([
+        "orgnr;navn;kontraktstart;Status", f"{ORG[0]};God AS;01.01.2025;aktiv", f"{ORG[1]};Uten dato AS;;aktiv",
+    ])})
+    batch = ImportBatch.objects.get()
+    html = client.get(import_url("import-preview", garden_a, batch_pk=batch.pk)).content.decode()
+    assert "Ingenting kan importeres ennå." in html
+    assert 'class="row-problem"' in html and "Kontraktstart mangler." in html
+    assert "import-commit" not in html and "/commit/" not in html
+    assert "Disse kolonnene ble ikke gjenkjent og blir ignorert: Status" in html
+    response = client.post(import_url("import-commit", garden_a, batch_pk=batch.pk), follow=True)
+    assert "1 rad har et problem." in response.content.decode()
+    assert not TargetCompany.objects.exists()
+    only = client.get(import_url("import-preview", garden_a, batch_pk=batch.pk) + "?problems=1").content.decode()
+    assert "Uten dato AS" in only and "God AS" not in only
+
+
+def test_a_failed_upload_shows_the_reason(client, garden_a, admin_a):
+    client.force_login(admin_a)
+    response = client.post(import_url("import-upload", garden_a),
+                           {"file": SimpleUploadedFile("bilde.xlsx", os.urandom(2000))}, follow=True)
+    html = response.content.decode()
+    assert "Ingenting ble importert" in html and "kunne ikke leses som en Excel-fil" in html
+
+
+def test_upload_without_a_file_is_a_form_error(client, garden_a, admin_a):
+    client.force_login(admin_a)
+    response = client.post(import_url("import-upload", garden_a), {})
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_status_json_reports_progress(client, garden_a, admin_a):
+    batch = ImportBatch.objects.create(garden=garden_a, original_name="stor.csv", status=Status.UPLOADED,
+                                       total_rows=400, processed_rows=100)
+    client.force_login(admin_a)
+    url = import_url("import-status", garden_a, batch_pk=batch.pk)
+    data = client.get(url).json()
+    assert data == {**data, "status": "uploaded", "phase": "checking", "finished": False, "processed_rows": 100,
+                    "total_rows": 400, "percent": 25}
+    assert data["message"] == "Sjekket 100 av 400 rader."
+    batch.status, batch.processed_rows = Status.IMPORTING, 400
+    batch.save()
+    data = client.get(url).json()
+    assert data["phase"] == "writing" and data["message"].startswith("Lagrer 400 målbedrifter.")
+    batch.status = Status.DONE
+    batch.save()
+    assert client.get(url).json()["finished"] is True
+
+
+def test_progress_page_works_without_javascript(client, garden_a, admin_a):
+    batch = ImportBatch.objects.create(garden=garden_a, original_name="stor.csv", status=Status.UPLOADED,
+                                       total_rows=400, processed_rows=100)
+    client.force_login(admin_a)
+    html = client.get(import_url("import-preview", garden_a, batch_pk=batch.pk)).content.decode()
+    assert '<progress aria-labelledby="progress-heading" max="400" value="100">' in html
+    assert "Sjekket 100 av 400 rader." in html and ">Oppdater</a>" in html
+    assert "js/import-progress.js" in html
+
+
+def test_cancel_through_the_page(client, garden_a, admin_a):
+    batch = upload(garden_a, admin_a, csv_file(["orgnr;navn;kontraktstart", *simple_rows(1)]))
+    client.force_login(admin_a)
+    response = client.post(import_url("import-cancel", garden_a, batch_pk=batch.pk), follow=True)
+    assert "Importen av malbedrifter.csv er avbrutt; ingenting ble importert." in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == Status.ABORTED
+
+
+def test_another_gardens_batch_is_404(client, garden_a, garden_b, admin_a):
+    other = ImportBatch.objects.create(garden=garden_b, original_name="beta.csv", status=Status.PREVIEWED)
+    client.force_login(admin_a)
+    for name, method in (("import-preview", "get"), ("import-status", "get"), ("import-commit", "post"),
+                         ("import-cancel", "post")):
+        assert getattr(client, method)(import_url(name, garden_a, batch_pk=other.pk)).status_code == 404
+    other.refresh_from_db()
+    assert other.status == Status.PREVIEWED
+
+
+def test_staff_cannot_import_and_do_not_see_the_tab(client, garden_a, staff_a, admin_a):
+    client.force_login(staff_a)
+    assert client.get(import_url("import-upload", garden_a)).status_code == 403
+    response = client.post(import_url("import-upload", garden_a), {"file": csv_file(["orgnr;navn;kontraktstart"])})
+    assert response.status_code == 403 and not ImportBatch.objects.exists()
+    workspace = reverse("gardens:workspace", kwargs={"garden_slug": garden_a.slug})
+    assert import_url("import-upload", garden_a) not in client.get(workspace).content.decode()
+    client.force_login(admin_a)
+    assert import_url("import-upload", garden_a) in client.get(workspace).content.decode()
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_upload_page_query_count_is_fixed(client, garden_a, admin_a, django_assert_num_queries, count):
+    for i in range(count):
+        ImportBatch.objects.create(garden=garden_a, original_name=f"fil-{i}.csv", uploaded_by=admin_a,
+                                   rows=[{"line": 2, "values": {}}] * 100)
+    client.force_login(admin_a)
+    # 1 session, 2 user, 3 garden, 4 membership, 5 recent imports with uploader, 6 navigation memberships.
+    with django_assert_num_queries(6):
+        response = client.get(import_url("import-upload", garden_a))
+    assert response.content.decode().count("fil-") == min(count, 20)
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_preview_page_query_count_is_fixed(client, garden_a, admin_a, django_assert_num_queries, count):
+    batch = upload(garden_a, admin_a, csv_file(["orgnr;navn;kontraktstart", *simple_rows(count)]))
+    client.force_login(admin_a)
+    # 1 session, 2 user, 3 garden, 4 membership, 5 the batch with its uploader, 6 navigation memberships.
+    with django_assert_num_queries(6):
+        response = client.get(import_url("import-preview", garden_a, batch_pk=batch.pk))
+    assert response.content.decode().count('<th scope="row">') == count
