@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from gardens.models import Garden
 
@@ -79,7 +80,7 @@ def as_xlsx(targets: Iterable[TargetCompany], garden: Garden) -> HttpResponse:
     for row in _rows(targets):
         sheet.append([neutralise(v) for v in row])
     for cell in sheet[1]:
-        cell.font = cell.font.copy(bold=True)
+        cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     for column, width in zip("ABCDEFGHIJKL", (16, 32, 10, 18, 12, 14, 12, 12, 12, 22, 10, 10), strict=True):
         sheet.column_dimensions[column].width = width

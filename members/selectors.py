@@ -12,7 +12,7 @@ def target_companies_for(garden: Garden) -> QuerySet[TargetCompany]:
     return garden.target_companies.for_list().annotate(
         follow_up_count=Count("follow_ups", distinct=True),
         follow_up_hours=Sum("follow_ups__hours"),
-    )
+    ).order_by("company__name", "pk")
 
 
 def target_company_history(target: TargetCompany) -> QuerySet[AuditEntry]:

@@ -145,7 +145,9 @@ def target_company_update(
 ) -> TargetCompany:
     """Save changes to a record, refusing (StaleEdit) if it changed since `expected_version` was read."""
     current = (
-        TargetCompany.objects.select_for_update().select_related("company", "garden", "adviser").get(pk=target.pk)
+        TargetCompany.objects.select_for_update(of=("self",))
+        .select_related("company", "garden", "adviser")
+        .get(pk=target.pk)
     )
     if current.version != expected_version:
         raise StaleEdit(current, changes_since(current, expected_version))

@@ -33,6 +33,29 @@ def _static_without_manifest(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Hashing passwords the production way costs a third of a second each; tests need not pay it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_runs_tasks_in_process(request):
+    """Tests see a task's effect at once (mail in the outbox), even when REDIS_URL is set in CI.
+
+    Only tests marked `services` talk to a real broker and worker.
+    """
+    from network_portal.celery import app
+
+    if request.node.get_closest_marker("services"):
+        yield
+        return
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
 @pytest.fixture
 def garden_a(db):
     return GardenFactory(name="Alfa Næringshage", slug="alfa")
