@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include((portal_patterns, "network_portal"))),
     path("", include("gardens.urls")),
     path("", include("members.urls")),
+    path("", include("agreements.urls")),
+    path("", include("projects.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("konto/", include("allauth.urls")),
