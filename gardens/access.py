@@ -9,6 +9,7 @@ permission gets 403.
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -27,7 +28,11 @@ def membership_for(user, garden: Garden) -> StaffMembership | None:
 
 def resolve_garden(request: HttpRequest, garden_slug: str, permission: str | None = None) -> Garden:
     """Set request.garden and request.membership, or raise 404/403 as described above."""
-    garden = get_object_or_404(Garden, slug=garden_slug)
+    # The workspace tabs show the number of new help requests; counted here, in the same query.
+    garden = get_object_or_404(
+        Garden.objects.annotate(new_help_requests=Count("help_requests", filter=Q(help_requests__status="new"))),
+        slug=garden_slug,
+    )
     membership = membership_for(request.user, garden)
     is_reader = request.user.is_authenticated and request.user.is_network_reader
     if membership is None and not is_reader:

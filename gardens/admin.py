@@ -8,6 +8,8 @@ from .models import (
     Coverage,
     Garden,
     GardenStatus,
+    HelpRequest,
+    HelpRequestMessage,
     IndustryCode,
     Invitation,
     Municipality,
@@ -135,7 +137,14 @@ class StaffProfileAdmin(AuditedAdmin):
     list_display = ["user", "headline", "is_public"]
     list_filter = ["is_public", "competence_areas"]
     search_fields = ["user__email", "user__full_name", "headline"]
-    filter_horizontal = ["competence_areas", "industry_sections"]
+    filter_horizontal = ["competence_areas", "industry_sections", "municipalities_served"]
+
+    def save_related(self, request, form, formsets, change):
+        """Keep the directory's search text and name order in step with what the admin changed."""
+        from .services import staff_profile_refresh_search
+
+        super().save_related(request, form, formsets, change)
+        staff_profile_refresh_search(form.instance)
 
 
 @admin.register(AuditEntry)
@@ -163,3 +172,27 @@ class InvitationAdmin(AuditedAdmin):
     list_filter = ["garden", "role"]
     search_fields = ["email"]
     exclude = ["token"]
+
+
+class HelpRequestMessageInline(admin.TabularInline):
+    model = HelpRequestMessage
+    extra = 0
+    raw_id_fields = ["author"]
+
+
+@admin.register(HelpRequest)
+class HelpRequestAdmin(AuditedAdmin):
+    list_display = ["created_at", "garden", "name", "email", "status", "assigned_to", "notified_at"]
+    list_filter = ["status", "garden", ("notified_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "email", "org_number", "company_name", "message"]
+    list_select_related = ["garden", "assigned_to"]
+    raw_id_fields = ["requester", "assigned_to", "staff_profile", "company", "municipality"]
+    inlines = [HelpRequestMessageInline]
+
+
+@admin.register(HelpRequestMessage)
+class HelpRequestMessageAdmin(AuditedAdmin):
+    list_display = ["request", "author", "created_at", "emailed_at", "is_internal"]
+    list_filter = ["is_internal", ("emailed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["body", "request__name", "request__email"]
+    raw_id_fields = ["request", "author"]

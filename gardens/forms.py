@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from .models import Invitation, StaffMembership
+from .models import IndustryCode, Invitation, StaffMembership, StaffProfile
 
 
 class InvitationForm(forms.Form):
@@ -59,3 +59,41 @@ class NewAccountForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class StaffProfileForm(forms.ModelForm):
+    """A staff member's own competence profile; municipalities limited to those their gardens cover."""
+
+    class Meta:
+        model = StaffProfile
+        fields = ["headline", "bio", "competence_areas", "industry_sections", "languages",
+                  "municipalities_served", "capacity_note", "capacity_hours_per_month", "is_public"]
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 5}),
+            "competence_areas": forms.CheckboxSelectMultiple,
+            "industry_sections": forms.CheckboxSelectMultiple,
+            "municipalities_served": forms.CheckboxSelectMultiple,
+            "capacity_hours_per_month": forms.NumberInput(attrs={"min": 0, "max": 200}),
+        }
+        labels = {
+            "competence_areas": _("Competence areas"),
+            "industry_sections": _("Industries you know well"),
+            "municipalities_served": _("Municipalities you serve"),
+            "is_public": _("Publish my profile in the competence directory"),
+        }
+        help_texts = {
+            "languages": _("For example: norsk, English, sámegiella."),
+            "capacity_note": _("What you can offer other gardens, for example \"two days a month for workshops\"."),
+        }
+
+    def __init__(self, *args, municipalities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipalities_served"].queryset = municipalities
+        self.fields["industry_sections"].queryset = IndustryCode.objects.filter(level=1).order_by("code")
+        self.fields["competence_areas"].queryset = self.fields["competence_areas"].queryset.order_by("name")
+
+    def clean_capacity_hours_per_month(self):
+        hours = self.cleaned_data.get("capacity_hours_per_month")
+        if hours is not None and hours > 200:
+            raise forms.ValidationError(_("Write at most 200 hours a month."))
+        return hours

@@ -253,6 +253,10 @@ def load_network(*, data_dir: Path | None = None) -> dict[str, int]:
             raise LoadError(f"{SEED_FILE} is malformed: missing key or id {exc.args[0]!r}") from exc
         except (TypeError, ValueError, AttributeError) as exc:
             raise LoadError(f"{SEED_FILE} is malformed: {exc}") from exc
+        # The agreements' obligations and this year's expected meetings (idempotent; audited there).
+        from agreements.loading import load_agreement_obligations
+
+        load_agreement_obligations()
         counts = {model._meta.label: model.objects.count() for model in LOADED_MODELS}
         if tally.changed:
             audit_record(
@@ -937,6 +941,11 @@ def _load_project(
         tally.created["projects.Project.municipalities"] += len(wanted - have)
 
     funding = data["funding"]
+    # One grant for the whole period: the articles give no yearly split, so none is invented.
+    # If a partner admin has since split it into years from the grant letter, loading again
+    # must not add the whole-period grant back (that would count the money twice).
+    if Grant.objects.filter(project=project, funder=siva, year__isnull=False).exists():
+        return
     _upsert(
         Grant,
         tally,

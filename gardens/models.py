@@ -375,7 +375,18 @@ class StaffProfile(models.Model):
     )
     languages = models.CharField(_("languages"), max_length=200, blank=True)
     capacity_note = models.CharField(_("capacity offered to other gardens"), max_length=200, blank=True)
+    capacity_hours_per_month = models.PositiveSmallIntegerField(
+        _("hours per month offered to other gardens"), null=True, blank=True
+    )
+    municipalities_served = models.ManyToManyField(
+        Municipality, blank=True, related_name="staff_profiles", verbose_name=_("municipalities served")
+    )
     is_public = models.BooleanField(_("published in the competence directory"), default=False)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # Denormalised by gardens.services.staff_profile_refresh_search so search and Norwegian
+    # name order work the same on SQLite and PostgreSQL (folded: næring → naering).
+    search_text = models.TextField(editable=False, blank=True)
+    sort_key = models.CharField(max_length=300, editable=False, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -447,3 +458,82 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class HelpRequest(models.Model):
+    """An entrepreneur asking a garden (or one of its staff) for help.
+
+    Saved before anything is e-mailed: `notified_at` stays empty until the garden's
+    notification went out, so a broker or mail-server outage delays the e-mail but
+    never loses the request (a periodic task sends the ones still waiting).
+    """
+
+    class Status(models.TextChoices):
+        NEW = "new", _("new")
+        ASSIGNED = "assigned", _("assigned")
+        ANSWERED = "answered", _("answered")
+        CLOSED = "closed", _("closed")
+
+    garden = models.ForeignKey(Garden, on_delete=models.CASCADE, related_name="help_requests")
+    staff_profile = models.ForeignKey(
+        StaffProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="help_requests",
+        verbose_name=_("asked staff member"),
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="help_requests",
+        verbose_name=_("requester's account"),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("e-mail address"))
+    municipality = models.ForeignKey(
+        Municipality, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("municipality"),
+    )
+    org_number = models.CharField(_("organisasjonsnummer"), max_length=9, blank=True)
+    company_name = models.CharField(_("company name"), max_length=200, blank=True)
+    company = models.ForeignKey(
+        "members.Company", null=True, blank=True, on_delete=models.SET_NULL, related_name="help_requests",
+        verbose_name=_("company"),
+    )
+    message = models.TextField(_("what do you need help with?"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW, db_index=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    notified_at = models.DateTimeField(_("garden notified"), null=True, blank=True)
+    notify_attempts = models.PositiveSmallIntegerField(_("notification attempts"), default=0)
+
+    class Meta:
+        verbose_name = _("help request")
+        verbose_name_plural = _("help requests")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["garden", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.garden} ({self.created_at:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("gardens:help-detail", kwargs={"garden_slug": self.garden.slug, "help_request_pk": self.pk})
+
+
+class HelpRequestMessage(models.Model):
+    """An answer (or note) on a help request; kept so the entrepreneur can read it again."""
+
+    request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("answer"))
+    is_internal = models.BooleanField(_("internal note"), default=False)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("help request message")
+        verbose_name_plural = _("help request messages")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.body[:60]}"

@@ -22,8 +22,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .audit import audit_record, diff, snapshot
-from .models import Garden, Invitation, StaffMembership
-from .selectors import open_invitations
+from .models import Garden, Invitation, StaffMembership, StaffProfile
+from .selectors import fold_norwegian, name_sort_key, open_invitations
 
 
 class InvitationAlreadyOpen(ValidationError):
@@ -318,3 +318,75 @@ def invitation_email_send(*, invitation_id: int) -> bool:
     message.send()
     Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(sent_at=timezone.now())
     return True
+
+
+# Staff competence profiles. Nothing is public until the person opts in; the directory
+# shows a profile only while its person has a current membership.
+
+PROFILE_FIELDS = ("headline", "bio", "languages", "capacity_note", "capacity_hours_per_month", "is_public")
+PROFILE_RELATIONS = ("competence_areas", "industry_sections", "municipalities_served")
+
+
+def staff_profile_refresh_search(profile: StaffProfile) -> StaffProfile:
+    """Recompute the folded search text and the Norwegian sort key (saved by the caller or here)."""
+    user = profile.user
+    gardens = Garden.objects.filter(
+        memberships__in=StaffMembership.objects.current().filter(user=user)
+    ).values_list("name", flat=True)
+    parts = [
+        user.get_full_name(),
+        profile.headline,
+        profile.bio,
+        profile.languages,
+        profile.capacity_note,
+        *profile.competence_areas.values_list("name", flat=True),
+        *profile.industry_sections.values_list("name", flat=True),
+        *profile.municipalities_served.values_list("name", flat=True),
+        *gardens,
+    ]
+    # A leading space before every word lets the search match word prefixes with a plain LIKE.
+    profile.search_text = " " + fold_norwegian(" ".join(p for p in parts if p)) + " "
+    profile.sort_key = name_sort_key(user.full_name or user.email)[:300]
+    StaffProfile.objects.filter(pk=profile.pk).update(search_text=profile.search_text, sort_key=profile.sort_key)
+    return profile
+
+
+def _profile_snapshot(profile: StaffProfile) -> dict:
+    values = snapshot(profile, list(PROFILE_FIELDS))
+    for name in PROFILE_RELATIONS:
+        values[name] = sorted(str(obj) for obj in getattr(profile, name).all())
+    return values
+
+
+@transaction.atomic
+def staff_profile_update(*, user, by, data: dict) -> StaffProfile:
+    """Save `user`'s competence profile from `data` (form-cleaned values); only current staff have one.
+
+    Publishing records when; unpublishing hides the profile at once. The e-mail address is
+    never part of the profile.
+    """
+    membership = StaffMembership.objects.current().filter(user=user).select_related("garden").first()
+    if membership is None:
+        raise ValidationError(_("Only people working in a garden have a competence profile."))
+    profile, _created = StaffProfile.objects.select_for_update().get_or_create(user=user)
+    before = _profile_snapshot(profile) if not _created else {}
+    for name in PROFILE_FIELDS:
+        if name in data:
+            setattr(profile, name, data[name])
+    if profile.is_public and profile.published_at is None:
+        profile.published_at = timezone.now()
+    elif not profile.is_public:
+        profile.published_at = None
+    profile.full_clean(exclude=["user"])
+    profile.save()
+    for name in PROFILE_RELATIONS:
+        if name in data:
+            getattr(profile, name).set(data[name])
+    staff_profile_refresh_search(profile)
+    changes = diff(before, _profile_snapshot(profile))
+    if changes:
+        audit_record(
+            action="gardens.staffprofile.created" if _created else "gardens.staffprofile.updated",
+            target=profile, actor=by, garden=membership.garden, changes=changes,
+        )
+    return profile

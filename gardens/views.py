@@ -5,9 +5,11 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,22 +20,31 @@ from projects.models import Project
 
 from . import services
 from .access import GardenScopedMixin, resolve_garden
-from .forms import InvitationForm, NewAccountForm, RoleForm
-from .models import Garden, Invitation
+from .filters import CompetenceDirectoryFilter
+from .forms import InvitationForm, NewAccountForm, RoleForm, StaffProfileForm
+from .maps import build_coverage_map
+from .models import Coverage, Garden, Invitation, Municipality, StaffProfile
 from .selectors import (
+    MunicipalitySearch,
+    current_municipality_names,
     garden_coverage,
     garden_memberships,
     garden_staff,
-    gardens_for_directory,
+    gardens_directory,
+    gardens_for_map,
     gardens_serving,
-    municipality_search,
+    municipality_search_explained,
     open_invitations,
+    profiles_for_directory,
+    published_profiles,
 )
 
 
-def garden_list(request):
-    """The public directory of gardens."""
-    return render(request, "gardens/garden_list.html", {"gardens": gardens_for_directory()})
+def garden_list(request: HttpRequest) -> HttpResponse:
+    """The public directory: each garden's municipalities, networks, agreements and contact."""
+    gardens = gardens_directory()
+    has_inferred = any(c.is_inferred for g in gardens for c in g.coverage_now)
+    return render(request, "gardens/garden_list.html", {"gardens": gardens, "has_inferred": has_inferred})
 
 
 def garden_detail(request, slug: str):
@@ -56,22 +67,30 @@ def garden_detail(request, slug: str):
     return render(request, "gardens/garden_detail.html", context)
 
 
-def find_garden(request):
+def find_garden(request: HttpRequest) -> HttpResponse:
     """Find the garden that serves a municipality, by name or by number (old numbers too)."""
-    query = request.GET.get("q", "").strip()
-    municipalities = municipality_search(query) if query else []
-    coverages = gardens_serving(municipalities) if municipalities else []
+    query = request.GET.get("q", "").strip()[:100]
+    search = municipality_search_explained(query) if query else MunicipalitySearch([], [])
+    coverages = gardens_serving(search.municipalities) if search.municipalities else []
     served = {c.municipality_id for c in coverages}
     return render(
         request,
         "gardens/find.html",
         {
             "query": query,
-            "municipalities": municipalities,
+            "municipalities": search.municipalities,
+            "former": search.former,
             "coverages": coverages,
-            "unserved": [m for m in municipalities if m.pk not in served],
+            "unserved": [m for m in search.municipalities if m.pk not in served],
+            "suggestions": current_municipality_names(),
         },
     )
+
+
+def coverage_map(request: HttpRequest) -> HttpResponse:
+    """The network on a map: each garden's municipalities in its colour, drawn on the server."""
+    gardens = gardens_for_map()
+    return render(request, "gardens/map.html", {"gardens": gardens, "map": build_coverage_map(gardens)})
 
 
 class WorkspaceView(GardenScopedMixin, TemplateView):
@@ -264,3 +283,83 @@ def _welcome(request: HttpRequest, membership) -> HttpResponse:
     messages.success(request, _("Welcome to %(garden)s! You are registered as %(role)s.")
                      % {"garden": membership.garden.name, "role": membership.get_role_display()})
     return redirect(membership.garden.get_workspace_url())
+
+
+# The competence directory: staff publish what they offer the network (opt-in), anyone reads it.
+
+DIRECTORY_PAGE_SIZE = 24
+
+
+def _ask_staff_urls(profiles) -> dict[int, str]:
+    """'Contact through the portal' links, if the help-request pages exist in this build."""
+    urls: dict[int, str] = {}
+    for profile in profiles:
+        for kwargs in ({"profile_pk": profile.pk}, {"pk": profile.pk}):
+            try:
+                urls[profile.pk] = reverse("gardens:ask-staff", kwargs=kwargs)
+                break
+            except NoReverseMatch:
+                continue
+        else:
+            return {}  # the route does not exist (or takes other arguments): no links at all
+    return urls
+
+
+def competence_directory(request: HttpRequest) -> HttpResponse:
+    """Published staff profiles, searchable (æ/ae/a alike) and filterable, in Norwegian name order."""
+    filterset = CompetenceDirectoryFilter(request.GET, queryset=published_profiles())
+    if filterset.is_valid():
+        queryset = filterset.qs
+    else:
+        queryset = published_profiles().none()
+    page = Paginator(profiles_for_directory(queryset), DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    profiles = list(page.object_list)
+    ask_urls = _ask_staff_urls(profiles)
+    for profile in profiles:
+        profile.ask_url = ask_urls.get(profile.pk)
+    return render(request, "gardens/competence_directory.html", {
+        "filter": filterset,
+        "page": page,
+        "profiles": profiles,
+        "query": query.urlencode(),
+        "is_filtered": any(v for k, v in request.GET.items() if k != "page"),
+    })
+
+
+def competence_profile(request: HttpRequest, pk: int) -> HttpResponse:
+    """One published profile; an unpublished one, or one whose person has left, does not exist here."""
+    profile = get_object_or_404(profiles_for_directory(), pk=pk)
+    profile.ask_url = _ask_staff_urls([profile]).get(profile.pk)
+    return render(request, "gardens/competence_profile.html", {"profile": profile})
+
+
+@login_required
+def competence_profile_edit(request: HttpRequest) -> HttpResponse:
+    """A staff member edits their own profile and chooses whether to publish it."""
+    memberships = list(
+        request.user.memberships.valid_on(timezone.localdate()).select_related("garden").order_by("garden__name")
+    )
+    if not memberships:
+        raise Http404
+    profile = StaffProfile.objects.filter(user=request.user).first() or StaffProfile(user=request.user)
+    covered = Coverage.objects.current().filter(garden__in=[m.garden for m in memberships]).values("municipality")
+    municipalities = Municipality.objects.filter(
+        Q(pk__in=covered) | Q(pk__in=profile.municipalities_served.values("pk") if profile.pk else [])
+    ).order_by("name")
+    form = StaffProfileForm(request.POST or None, instance=profile, municipalities=municipalities)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.staff_profile_update(user=request.user, by=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if saved.is_public:
+                messages.success(request, _("Your profile is saved and published in the competence directory."))
+            else:
+                messages.success(request, _("Your profile is saved. It is not published."))
+            return redirect("gardens:competence-edit")
+    return render(request, "gardens/competence_edit.html", {
+        "form": form, "profile": profile, "memberships": memberships,
+    })

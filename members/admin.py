@@ -6,6 +6,7 @@ from gardens.admin_mixins import AuditedAdmin
 
 from .models import (
     Company,
+    CompetenceShare,
     ContactPerson,
     DevelopmentGoal,
     EntrepreneurProfile,
@@ -133,3 +134,11 @@ class TransferRequestAdmin(AuditedAdmin):
     list_filter = ["status"]
     search_fields = ["from_garden__name", "to_garden__name"]
     filter_horizontal = ["targets"]
+
+
+@admin.register(CompetenceShare)
+class CompetenceShareAdmin(AuditedAdmin):
+    list_display = ["target", "colleague", "colleague_garden", "status", "created_at"]
+    list_filter = ["status", "colleague_garden"]
+    search_fields = ["target__company__name", "colleague__full_name", "colleague__email"]
+    raw_id_fields = ["target", "requested_by", "colleague"]

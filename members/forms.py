@@ -2,13 +2,15 @@
 
 from pathlib import PurePath
 
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gardens.models import Garden, IndustryCode, Municipality
+from gardens.models import Garden, IndustryCode, Municipality, StaffMembership
 
 from .models import ContactPerson, DevelopmentGoal, FollowUpEntry, KeyFigures, TargetCompany, User
+from .sharing import share_colleague_choices
 from .validators import normalise_org_number, validate_org_number
 
 CONTRACT_EXTENSIONS = {".pdf", ".docx", ".doc", ".odt", ".png", ".jpg", ".jpeg"}
@@ -255,3 +257,55 @@ class TransferForm(forms.Form):
         self.fields["targets"].label_from_instance = lambda t: f"{t.company.name} ({t.company.org_number})"
         if not self.is_bound:
             self.initial.setdefault("targets", list(self.fields["targets"].queryset))
+
+
+class ShareRequestForm(forms.Form):
+    colleague = forms.ModelChoiceField(queryset=StaffMembership.objects.none(), label=_("Colleague in another garden"))
+    message = forms.CharField(label=_("What do you need help with?"),
+                              widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def __init__(self, *args, garden, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["colleague"].queryset = share_colleague_choices(garden)
+        self.fields["colleague"].label_from_instance = lambda m: f"{m.user.get_full_name()} – {m.garden.name}"
+
+
+class ShareAnswerForm(forms.Form):
+    note = forms.CharField(label=_("Message to the asking garden (optional)"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class SignupForm(AllauthSignupForm):
+    """Public sign-up for entrepreneurs: e-mail, password twice and their full name."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150,
+                                widget=forms.TextInput(attrs={"autocomplete": "name"}))
+
+    field_order = ["full_name", "email", "password1", "password2"]
+
+    def save(self, request):
+        user = super().save(request)
+        if user is not None:  # None when allauth sends "account exists" mail instead (enumeration guard)
+            user.full_name = self.cleaned_data["full_name"].strip()
+            user.save(update_fields=["full_name"])
+        return user
+
+
+class EntrepreneurProfileForm(forms.Form):
+    """The short profile on /min-side/: name, company (optional) and municipality."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    org_number = forms.CharField(label=_("Organisasjonsnummer"), max_length=20, required=False,
+                                 help_text=_("Optional. Nine digits; leave empty if you have no company yet."))
+    municipality = MunicipalityChoiceField(queryset=Municipality.objects.none(), required=False,
+                                           label=_("Municipality"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = current_municipalities()
+
+    def clean_org_number(self) -> str:
+        value = normalise_org_number(self.cleaned_data["org_number"])
+        if value:
+            validate_org_number(value)
+        return value

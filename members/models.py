@@ -429,3 +429,40 @@ class TransferRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_garden} → {self.to_garden}"
+
+
+class CompetenceShare(models.Model):
+    """A garden asking a colleague in another garden for help with one of its target companies.
+
+    Once accepted, the colleague sees that one company and logs follow-up hours on it
+    (counted for their own garden) until the request is closed.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for an answer")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        CLOSED = "closed", _("closed")
+
+    target = models.ForeignKey(TargetCompany, on_delete=models.CASCADE, related_name="shares")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    colleague = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shares_received")
+    colleague_garden = models.ForeignKey(Garden, on_delete=models.CASCADE, related_name="shares_received")
+    message = models.TextField(_("what you need help with"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    response_note = models.TextField(_("answer"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("competence request")
+        verbose_name_plural = _("competence requests")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.target.company.name} → {self.colleague}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.ACCEPTED

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import import_views, transfer_views, views
+from . import entrepreneur_views, import_views, share_views, transfer_views, views
 
 app_name = "members"
 
 urlpatterns = [
+    path("min-side/", entrepreneur_views.my_page, name="my-page"),
     path("g/<slug:garden_slug>/malbedrifter/", views.company_list, name="company-list"),
     path("g/<slug:garden_slug>/malbedrifter/ny/", views.company_create, name="company-create"),
     path("g/<slug:garden_slug>/malbedrifter/eksport.<str:fmt>", views.company_export, name="company-export"),
@@ -38,4 +39,15 @@ urlpatterns = [
     path("g/<slug:garden_slug>/import/<int:batch_pk>/status.json", import_views.import_status,
          name="import-status"),
     path("g/<slug:garden_slug>/import/<int:batch_pk>/cancel/", import_views.import_cancel, name="import-cancel"),
+    path("g/<slug:garden_slug>/malbedrifter/<int:pk>/del/", share_views.share_create, name="share-create"),
+    path(
+        "g/<slug:garden_slug>/malbedrifter/<int:pk>/del/<int:share_pk>/avslutt/",
+        share_views.share_close_by_owner,
+        name="share-close",
+    ),
+    path("g/<slug:garden_slug>/delt/", share_views.shared_list, name="shared-list"),
+    path("g/<slug:garden_slug>/delt/<int:share_pk>/", share_views.shared_detail, name="shared-detail"),
+    path("g/<slug:garden_slug>/delt/<int:share_pk>/svar/", share_views.shared_respond, name="shared-respond"),
+    path("g/<slug:garden_slug>/delt/<int:share_pk>/logg/", share_views.shared_log, name="shared-log"),
+    path("g/<slug:garden_slug>/delt/<int:share_pk>/avslutt/", share_views.shared_close, name="shared-close"),
 ]

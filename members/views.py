@@ -22,6 +22,7 @@ from .forms import (
     GoalStatusForm,
     KeyFiguresForm,
     MergeForm,
+    ShareRequestForm,
     TargetCompanyEditForm,
     TargetCompanyForm,
 )
@@ -121,6 +122,7 @@ def company_detail(request: HttpRequest, garden_slug: str, pk: int) -> HttpRespo
         "key_figures": list(target.key_figures.all()),
         "goals": list(target.goals.all()),
         "contacts": list(target.contacts.all()),
+        "shares": list(target.shares.select_related("colleague", "colleague_garden")),
     }
     if can_edit:
         context.update(
@@ -129,6 +131,7 @@ def company_detail(request: HttpRequest, garden_slug: str, pk: int) -> HttpRespo
             goal_form=GoalForm(prefix="goal"),
             contact_form=ContactForm(prefix="contact"),
             goal_status_choices=GoalStatusForm.base_fields["status"].choices,
+            share_form=ShareRequestForm(garden=garden, prefix="share"),
         )
     return render(request, "members/company_detail.html", context)
 
@@ -228,6 +231,20 @@ def follow_up_add(request: HttpRequest, garden_slug: str, pk: int) -> HttpRespon
     return redirect(target.get_absolute_url() + "#follow-up")
 
 
+def _save_part(request: HttpRequest, target: TargetCompany, form, *, is_new: bool, message, anchor: str
+               ) -> HttpResponse:
+    """Save one part of a record (key figures, goal, contact) from its small form, then go back to it.
+
+    `message` is the success message, or a function of the saved object that returns it.
+    """
+    if form.is_valid():
+        obj = services.record_part_save(target=target, by=request.user, obj=form.instance, is_new=is_new)
+        messages.success(request, message(obj) if callable(message) else message)
+    else:
+        _add_form_errors(request, form)
+    return redirect(target.get_absolute_url() + anchor)
+
+
 @require_POST
 @login_required
 def key_figures_save(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
@@ -236,12 +253,8 @@ def key_figures_save(request: HttpRequest, garden_slug: str, pk: int) -> HttpRes
     target = _target(request, pk)
     existing = target.key_figures.filter(year=request.POST.get("kf-year") or 0).first()
     form = KeyFiguresForm(request.POST, prefix="kf", instance=existing or KeyFigures(target=target))
-    if form.is_valid():
-        services.record_part_save(target=target, by=request.user, obj=form.instance, is_new=existing is None)
-        messages.success(request, _("Key figures for %(year)s saved.") % {"year": form.instance.year})
-    else:
-        _add_form_errors(request, form)
-    return redirect(target.get_absolute_url() + "#key-figures")
+    return _save_part(request, target, form, is_new=existing is None, anchor="#key-figures",
+                      message=lambda obj: _("Key figures for %(year)s saved.") % {"year": obj.year})
 
 
 @require_POST
@@ -249,13 +262,8 @@ def key_figures_save(request: HttpRequest, garden_slug: str, pk: int) -> HttpRes
 def goal_add(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
     resolve_garden(request, garden_slug, "can_edit_companies")
     target = _target(request, pk)
-    form = GoalForm(request.POST, prefix="goal")
-    if form.is_valid():
-        services.record_part_save(target=target, by=request.user, obj=form.instance, is_new=True)
-        messages.success(request, _("The goal is added to the development plan."))
-    else:
-        _add_form_errors(request, form)
-    return redirect(target.get_absolute_url() + "#goals")
+    return _save_part(request, target, GoalForm(request.POST, prefix="goal"), is_new=True,
+                      message=_("The goal is added to the development plan."), anchor="#goals")
 
 
 @require_POST
@@ -264,13 +272,8 @@ def goal_update(request: HttpRequest, garden_slug: str, pk: int, goal_pk: int) -
     resolve_garden(request, garden_slug, "can_edit_companies")
     target = _target(request, pk)
     goal = get_object_or_404(target.goals, pk=goal_pk)
-    form = GoalStatusForm(request.POST, instance=goal)
-    if form.is_valid():
-        services.record_part_save(target=target, by=request.user, obj=form.instance, is_new=False)
-        messages.success(request, _("The goal's status is updated."))
-    else:
-        _add_form_errors(request, form)
-    return redirect(target.get_absolute_url() + "#goals")
+    return _save_part(request, target, GoalStatusForm(request.POST, instance=goal), is_new=False,
+                      message=_("The goal's status is updated."), anchor="#goals")
 
 
 @require_POST
@@ -278,13 +281,8 @@ def goal_update(request: HttpRequest, garden_slug: str, pk: int, goal_pk: int) -
 def contact_add(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
     resolve_garden(request, garden_slug, "can_edit_companies")
     target = _target(request, pk)
-    form = ContactForm(request.POST, prefix="contact")
-    if form.is_valid():
-        services.record_part_save(target=target, by=request.user, obj=form.instance, is_new=True)
-        messages.success(request, _("The contact person is added."))
-    else:
-        _add_form_errors(request, form)
-    return redirect(target.get_absolute_url() + "#contacts")
+    return _save_part(request, target, ContactForm(request.POST, prefix="contact"), is_new=True,
+                      message=_("The contact person is added."), anchor="#contacts")
 
 
 @require_POST

@@ -15,6 +15,7 @@ production comes from environment variables, read strictly (see env.py):
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -122,9 +123,12 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Næringshagenettverket] "
-# Staff are invited by their garden's admin; public sign-up is switched on by the
-# entrepreneur issue. Until then the sign-up page says it is closed.
-PORTAL_SIGNUP_OPEN = env_bool("PORTAL_SIGNUP_OPEN", False)
+ACCOUNT_FORMS = {"signup": "members.forms.SignupForm"}
+ACCOUNT_SIGNUP_REDIRECT_URL = "members:my-page"
+# Entrepreneurs sign up themselves (with a verified e-mail address) to ask gardens for
+# help; staff are still invited by their garden's admin. PORTAL_SIGNUP_OPEN=false closes
+# public sign-up (the sign-up page then says it is closed).
+PORTAL_SIGNUP_OPEN = env_bool("PORTAL_SIGNUP_OPEN", True)
 # How long a staff invitation link stays valid.
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 # The portal's public address, without a trailing slash. Celery tasks have no request to
@@ -171,7 +175,21 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Help requests whose e-mail an outage held back (broker or mail server down).
+    "retry-unsent-help-requests": {"task": "gardens.tasks.retry_unsent_help_requests", "schedule": 5 * 60},
+    # Progress reports due within 14 days or overdue: remind the partner gardens' admins (daily).
+    "project-progress-report-reminders": {
+        "task": "projects.tasks.send_progress_report_reminders", "schedule": 24 * 60 * 60,
+    },
+    # Agreements: meeting reminders a week ahead and overdue action items, each mailed once.
+    "agreements-meeting-reminders": {
+        "task": "agreements.tasks.send_meeting_reminders", "schedule": crontab(hour=7, minute=0),
+    },
+    "agreements-overdue-actions": {
+        "task": "agreements.tasks.send_overdue_action_reminders", "schedule": crontab(hour=7, minute=15),
+    },
+}
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from gardens.admin_mixins import AuditedAdmin
 
-from .models import FundingCall, Grant, Project, ProjectPartner
+from .models import BudgetLine, Expense, FundingCall, Grant, Milestone, ProgressReport, Project, ProjectPartner
 
 
 @admin.register(FundingCall)
@@ -45,3 +45,32 @@ class GrantAdmin(AuditedAdmin):
     list_display = ["project", "funder", "on_behalf_of", "amount", "year"]
     list_filter = ["funder", "year"]
     search_fields = ["project__name", "funder__name"]
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(AuditedAdmin):
+    list_display = ["project", "year", "category", "garden", "amount"]
+    list_filter = ["project", "year", "category"]
+    search_fields = ["project__name", "description"]
+
+
+@admin.register(Expense)
+class ExpenseAdmin(AuditedAdmin):
+    list_display = ["project", "date", "year", "funder", "garden", "amount"]
+    list_filter = ["project", "year", "funder"]
+    search_fields = ["project__name", "description"]
+    raw_id_fields = ["budget_line", "created_by"]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(AuditedAdmin):
+    list_display = ["project", "title", "due", "done_on"]
+    list_filter = ["project"]
+    search_fields = ["title", "project__name"]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(AuditedAdmin):
+    list_display = ["project", "period", "due", "submitted_on"]
+    list_filter = ["project"]
+    search_fields = ["period", "project__name"]

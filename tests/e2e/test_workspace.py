@@ -76,7 +76,7 @@ def register_log_filter_and_see_history(page, garden, full_name, *, axe_page, sh
     page.get_by_label("Ansvarlig rådgiver").select_option(label=full_name)
     no_violations()
     shot("workspace-create")
-    page.get_by_role("button", name="Registrer").click()
+    page.get_by_role("button", name="Registrer målbedrift").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Fjellost AS")
     expect(page.get_by_text("Fjellost AS er registrert som målbedrift.")).to_be_visible()

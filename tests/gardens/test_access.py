@@ -12,8 +12,8 @@ from django.core.files.base import ContentFile
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from gardens.models import Invitation, StaffMembership
-from members.models import ContactPerson, DevelopmentGoal, ImportBatch, TransferRequest
+from gardens.models import HelpRequest, Invitation, StaffMembership
+from members.models import CompetenceShare, ContactPerson, DevelopmentGoal, ImportBatch, TransferRequest
 from tests.conftest import PERSONAS
 from tests.factories import MembershipFactory, TargetCompanyFactory
 
@@ -27,6 +27,9 @@ WRITE_PAGE = {**READ, "reader": 403}
 WRITE_POST = {**WRITE_PAGE, "staff_a": 302, "admin_a": 302}
 ADMIN_PAGE = {**WRITE_PAGE, "staff_a": 403}
 ADMIN_POST = {**WRITE_POST, "staff_a": 403}
+PUBLIC = dict.fromkeys(READ, 200)
+# Pages that belong to one named person: everyone else gets 404.
+NOT_YOURS = {persona: (302 if persona == "anonymous" else 404) for persona in READ}
 
 # (url name, method, expected statuses)
 MATRIX = [
@@ -69,6 +72,25 @@ MATRIX = [
     ("gardens:staff-end", "get", ADMIN_PAGE),
     ("gardens:staff-end", "post", ADMIN_POST),
     ("gardens:staff-role", "post", ADMIN_POST),
+    # Help requests: the asking pages are public; the inbox reads like the workspace. An empty answer or
+    # conversion form re-shows the request with the errors (400); an empty assignment unassigns (302).
+    ("gardens:ask-garden", "get", PUBLIC),
+    ("gardens:ask-done", "get", PUBLIC),
+    ("gardens:help-inbox", "get", READ),
+    ("gardens:help-detail", "get", READ),
+    ("gardens:help-assign", "post", WRITE_POST),
+    ("gardens:help-answer", "post", {**WRITE_POST, "staff_a": 400, "admin_a": 400}),
+    ("gardens:help-close", "post", WRITE_POST),
+    ("gardens:help-convert", "post", {**WRITE_POST, "staff_a": 400, "admin_a": 400}),
+    # Competence sharing: the fixture's share is addressed to an extra colleague in garden A, so no persona
+    # is its recipient (their own pages are tested in tests/members/test_sharing.py).
+    ("members:share-create", "post", WRITE_POST),
+    ("members:share-close", "post", WRITE_POST),
+    ("members:shared-list", "get", READ),
+    ("members:shared-detail", "get", NOT_YOURS),
+    ("members:shared-respond", "post", NOT_YOURS),
+    ("members:shared-log", "post", NOT_YOURS),
+    ("members:shared-close", "post", NOT_YOURS),
 ]
 
 
@@ -105,8 +127,14 @@ def record(garden_a, garden_b, settings, tmp_path):
     colleague = MembershipFactory(garden=garden_a, role=StaffMembership.Role.STAFF)
     batch = ImportBatch.objects.create(garden=garden_a, original_name="malbedrifter.csv",
                                        status=ImportBatch.Status.PREVIEWED)
-    return {"pk": target.pk, "goal_pk": goal.pk, "contact_pk": contact.pk, "fmt": "csv", "transfer_pk": transfer.pk,
-            "invitation_pk": invitation.pk, "membership_pk": colleague.pk, "batch_pk": batch.pk}
+    share = CompetenceShare.objects.create(target=target, colleague=colleague.user, colleague_garden=garden_a,
+                                           message="Hjelp med eksport", status=CompetenceShare.Status.ACCEPTED)
+    help_request = HelpRequest.objects.create(garden=garden_a, name="Eli Gründer", email="eli@example.org",
+                                              message="Hjelp med budsjett")
+    return {"help_request_pk": help_request.pk,
+            "share_pk": share.pk, "pk": target.pk, "goal_pk": goal.pk, "contact_pk": contact.pk, "fmt": "csv",
+            "transfer_pk": transfer.pk, "invitation_pk": invitation.pk, "membership_pk": colleague.pk,
+            "batch_pk": batch.pk}
 
 
 @pytest.mark.parametrize("url_name,method,expected", MATRIX, ids=[row[0] for row in MATRIX])

@@ -299,8 +299,9 @@ def test_detail_and_history_query_counts_are_fixed(client, django_assert_num_que
     client.force_login(staff_a)
     # 1 session, 2 user, 3 garden, 4 membership, 5 record with company, municipality, county, industry,
     # adviser, origin, 6 coverage check, 7 follow-ups with advisers, 8 key figures, 9 goals, 10 contacts,
-    # 11 navigation memberships, 12 advisers for the follow-up form.
-    with django_assert_num_queries(12):
+    # 11 requests for help from other gardens, 12 navigation memberships, 13 advisers for the follow-up
+    # form, 14 colleagues in other gardens who can be asked.
+    with django_assert_num_queries(14):
         assert client.get(url("members:company-detail", target)).status_code == 200
     # 1-5 as above, 6 merged records, 7 audit entries with their gardens, 8 navigation memberships.
     with django_assert_num_queries(8):

@@ -30,6 +30,8 @@ def parse_po(path: Path) -> list[dict]:
             entry["flags"] += line
         elif line.startswith("#"):
             continue
+        elif line.startswith("msgctxt "):
+            key, entry["msgctxt"] = "msgctxt", unquote(line[8:])
         elif line.startswith("msgid_plural "):
             key, entry["msgid_plural"] = "msgid_plural", unquote(line[13:])
         elif line.startswith("msgid "):
@@ -62,7 +64,9 @@ def test_compiled_catalogue_matches_the_source():
     catalogue = gettext.GNUTranslations(MO.open("rb"))
     stale = []
     for entry in parse_po(PO):
-        if "msgid_plural" in entry:
+        if "msgctxt" in entry:
+            got = catalogue.pgettext(entry["msgctxt"], entry["msgid"])
+        elif "msgid_plural" in entry:
             got = catalogue.ngettext(entry["msgid"], entry["msgid_plural"], 1)
         else:
             got = catalogue.gettext(entry["msgid"])

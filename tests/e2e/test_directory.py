@@ -1,0 +1,67 @@
+"""The public face of the network in a real browser: find your garden, the directory, the map."""
+
+import pytest
+from playwright.sync_api import expect
+
+from gardens.loading import load_network
+
+from .conftest import SCREENSHOTS
+
+ROROS = "rorosregionen-naeringshage"
+
+
+@pytest.fixture
+def network(transactional_db):
+    """The real network from data/reference (loads in well under a second)."""
+    return load_network()
+
+
+def test_entrepreneur_finds_their_garden_and_sees_it_on_the_map(page, live_server, network, shot):
+    page.goto(live_server.url + "/")
+    page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Finn din næringshage").click()
+    page.get_by_label("Kommune").fill("Tynset")
+    page.get_by_role("button", name="Søk").click()
+    expect(page.get_by_role("heading", level=2)).to_contain_text("Tynset")
+    expect(page.get_by_role("link", name="Rørosregionen Næringshage", exact=True)).to_be_visible()
+    shot("directory-find-tynset")
+
+    page.get_by_role("link", name="Se kommunene til hver hage på kartet").click()
+    expect(page).to_have_url(f"{live_server.url}/kart/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Der næringshagene arbeider")
+    roros = page.locator('svg a[data-number="5025"]')
+    expect(roros).to_have_attribute("href", f"/hager/{ROROS}/")
+    assert roros.locator("path").bounding_box()["width"] > 10, "Røros is drawn too small to see"
+    legend = page.get_by_role("region", name="Næringshagene")
+    expect(legend.get_by_role("link", name="Rørosregionen Næringshage", exact=True)).to_be_visible()
+    shot("directory-map")
+
+    roros.click()
+    expect(page).to_have_url(f"{live_server.url}/hager/{ROROS}/")
+
+
+def test_old_number_is_explained(page, live_server, network):
+    page.goto(live_server.url + "/finn-hage/")
+    page.get_by_label("Kommune").fill("0437")
+    page.get_by_role("button", name="Søk").click()
+    expect(page.locator(".former-number")).to_contain_text("0437 var nummeret til Tynset fram til 2019")
+    expect(page.get_by_role("link", name="Rørosregionen Næringshage", exact=True)).to_be_visible()
+
+
+@pytest.mark.parametrize("path", ["/hager/", "/finn-hage/?q=Tynset", "/finn-hage/?q=1640", "/kart/"])
+def test_public_pages_pass_axe(page, live_server, network, axe, shot, path):
+    page.goto(live_server.url + path)
+    assert page.locator("h1").count() == 1
+    assert axe() == []
+    shot("axe-directory-" + path.strip("/").replace("/", "-").replace("?q=", "-"))
+
+
+def test_map_fits_a_phone_with_the_legend_below(browser, live_server, network):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="nb-NO")
+    phone = context.new_page()
+    phone.goto(live_server.url + "/kart/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375, "the map page scrolls sideways"
+    svg = phone.locator("svg[viewBox]").bounding_box()
+    legend = phone.locator(".map-legend").bounding_box()
+    assert svg["width"] > 300 and legend["y"] > svg["y"] + svg["height"] - 1
+    phone.screenshot(path=str(SCREENSHOTS / "phone-directory-map.png"), full_page=True)
+    context.close()
