@@ -699,6 +699,22 @@ def _load_seed(seed: dict[str, Any], current: dict[str, Municipality], tally: _T
         )
         for garden_id in data["members"]:
             _upsert(NetworkMembership, tally, lookup={"network": network, "garden": gardens[garden_id]})
+        # The umbrella is also the gardens' agreement with each other (kind "umbrella"), so it
+        # shows with the other agreements and can carry meetings and documents.
+        umbrella = _upsert(
+            Agreement,
+            tally,
+            lookup={"name": data["name"]},
+            values={
+                "slug": slugify_nb(data["name"])[:100],
+                "kind": Agreement.Kind.UMBRELLA,
+                "purpose": description,
+                "signed_when_note": "kunngjort på en pressekonferanse en tirsdag (dato ikke oppgitt)",
+                "source": _sources(data.get("source")),
+            },
+        )
+        for garden_id in data["members"]:
+            _upsert(AgreementParty, tally, lookup={"agreement": umbrella, "garden": gardens[garden_id]})
 
     for data in seed["cooperation_agreements"]:
         _load_agreement(data, gardens, people, tally)

@@ -168,9 +168,13 @@ def test_kraftsenter_project_and_grant(loaded):
 
 
 def test_agreements_have_four_garden_parties_and_signatories(loaded):
-    for agreement in Agreement.objects.all():
+    for agreement in Agreement.objects.filter(kind=Agreement.Kind.NETWORK):
         assert agreement.parties.filter(garden__isnull=False).count() == 4
         assert not agreement.parties.filter(organisation__isnull=False).exists()
+    umbrella = Agreement.objects.get(kind=Agreement.Kind.UMBRELLA)
+    assert umbrella.name == "Sør-Hedmark Næringspark"
+    assert sorted(umbrella.gardens.values_list("slug", flat=True)) == [
+        "magnor-naeringshage", "odal-naeringshage", "solor-naeringshage"]
     hedmark = Agreement.objects.get(name="Samarbeidsavtale mellom næringshagene i Hedmark")
     signed = hedmark.signatories.filter(role=Signatory.Role.SIGNED)
     assert signed.count() == 4
