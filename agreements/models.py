@@ -1,7 +1,5 @@
 """Cooperation agreements between gardens and other organisations (first version)."""
 
-import uuid
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gardens.models import Garden, SourcedMixin, ValidityMixin
+from network_portal.web import private_upload_path
 
 
 class Organisation(models.Model):
@@ -240,7 +239,7 @@ class ActionItem(models.Model):
 
 def document_upload_to(instance: "AgreementDocument", filename: str) -> str:
     """Documents are stored per agreement under a random name (served only through a view)."""
-    return f"agreements/{instance.agreement_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:10]}"
+    return private_upload_path("agreements", instance.agreement_id, filename)
 
 
 class AgreementDocument(models.Model):

@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from network_portal.web import form_errors_to_messages
+
 from . import selectors, services
 from .forms import ActionItemForm, DocumentForm, MeetingForm
 from .models import Agreement, EventRegistration, Meeting
@@ -110,10 +112,7 @@ def action_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         services.action_item_add(meeting=meeting, by=request.user, **form.cleaned_data)
         messages.success(request, _("The action item is added."))
     else:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+        form_errors_to_messages(request, form)
     return redirect(meeting.get_absolute_url() + "#actions")
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members.models import EntrepreneurProfile
+from network_portal.web import form_errors_to_messages
 
 from . import help_services as services
 from .access import resolve_garden
@@ -134,11 +135,6 @@ def help_detail(request: HttpRequest, garden_slug: str, help_request_pk: int) ->
     return _render_detail(request, _help_request(request, help_request_pk))
 
 
-def _errors(request: HttpRequest, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
 
 
 @login_required
@@ -153,7 +149,7 @@ def help_assign(request: HttpRequest, garden_slug: str, help_request_pk: int) ->
         messages.success(request, _("Assigned to %(name)s.") % {"name": assignee.get_full_name()} if assignee
                          else _("The request is unassigned."))
     else:
-        _errors(request, form)
+        form_errors_to_messages(request, form)
     return redirect(help_request.get_absolute_url())
 
 
@@ -182,7 +178,7 @@ def help_close(request: HttpRequest, garden_slug: str, help_request_pk: int) -> 
         services.help_request_close(help_request=help_request, by=request.user, note=form.cleaned_data["note"])
         messages.success(request, _("The request is closed."))
     else:
-        _errors(request, form)
+        form_errors_to_messages(request, form)
     return redirect(help_request.get_absolute_url())
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gardens.models import Garden, IndustryCode, Municipality
+from network_portal.web import private_upload_path
 
 from .validators import normalise_org_number, validate_org_number
 
@@ -137,10 +138,7 @@ class MemberCompany(models.Model):
 
 def contract_upload_to(instance: "TargetCompany", filename: str) -> str:
     """Contracts are stored per garden under a random name (never served directly)."""
-    import uuid
-    from pathlib import PurePath
-
-    return f"contracts/{instance.garden_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:10]}"
+    return private_upload_path("contracts", instance.garden_id, filename)
 
 
 class TargetCompanyQuerySet(models.QuerySet):
@@ -343,10 +341,7 @@ class FollowUpEntry(models.Model):
 
 
 def import_upload_to(instance: "ImportBatch", filename: str) -> str:
-    import uuid
-    from pathlib import PurePath
-
-    return f"imports/{instance.garden_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:10]}"
+    return private_upload_path("imports", instance.garden_id, filename)
 
 
 class ImportBatch(models.Model):

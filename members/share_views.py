@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gardens.access import resolve_garden
+from network_portal.web import form_errors_to_messages
 
 from . import sharing
 from .forms import FollowUpForm, ShareAnswerForm, ShareRequestForm
 from .models import CompetenceShare
-from .views import _add_form_errors, _target
+from .views import _target
 
 
 @require_POST
@@ -34,7 +35,7 @@ def share_create(request: HttpRequest, garden_slug: str, pk: int) -> HttpRespons
         else:
             messages.success(request, _("%(name)s is asked for help.") % {"name": share.colleague.get_full_name()})
     else:
-        _add_form_errors(request, form)
+        form_errors_to_messages(request, form)
     return redirect(target.get_absolute_url() + "#shares")
 
 
@@ -122,7 +123,7 @@ def shared_log(request: HttpRequest, garden_slug: str, share_pk: int) -> HttpRes
         sharing.share_follow_up_log(share=share, by=request.user, **data)
         messages.success(request, _("The follow-up is logged and counts for %(garden)s.") % {"garden": garden.name})
     else:
-        _add_form_errors(request, form)
+        form_errors_to_messages(request, form)
     return redirect("members:shared-detail", garden_slug=garden_slug, share_pk=share.pk)
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from gardens.access import resolve_garden
 from gardens.audit import describe
+from network_portal.web import form_errors_to_messages
 
 from . import exports, services
 from .filters import TargetCompanyFilter
@@ -40,13 +41,6 @@ def _target(request: HttpRequest, pk: int) -> TargetCompany:
         ),
         pk=pk,
     )
-
-
-def _add_form_errors(request: HttpRequest, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
 
 
 @login_required
@@ -227,7 +221,7 @@ def follow_up_add(request: HttpRequest, garden_slug: str, pk: int) -> HttpRespon
         services.follow_up_log(target=target, by=request.user, **form.cleaned_data)
         messages.success(request, _("The follow-up is logged."))
     else:
-        _add_form_errors(request, form)
+        form_errors_to_messages(request, form)
     return redirect(target.get_absolute_url() + "#follow-up")
 
 
@@ -241,7 +235,7 @@ def _save_part(request: HttpRequest, target: TargetCompany, form, *, is_new: boo
         obj = services.record_part_save(target=target, by=request.user, obj=form.instance, is_new=is_new)
         messages.success(request, message(obj) if callable(message) else message)
     else:
-        _add_form_errors(request, form)
+        form_errors_to_messages(request, form)
     return redirect(target.get_absolute_url() + anchor)
 
 

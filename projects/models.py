@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Organisation
 from gardens.models import Garden, Municipality, SourcedMixin
+from network_portal.web import private_upload_path
 
 
 class FundingCall(models.Model):
@@ -200,10 +201,7 @@ class Milestone(models.Model):
 
 def report_upload_to(instance: "ProgressReport", filename: str) -> str:
     """Reports are stored per project under a random name (never served directly)."""
-    import uuid
-    from pathlib import PurePath
-
-    return f"project_reports/{instance.project_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:10]}"
+    return private_upload_path("project_reports", instance.project_id, filename)
 
 
 class ProgressReport(models.Model):
