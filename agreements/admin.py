@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from gardens.admin_mixins import AuditedAdmin
+from core.admin import AuditedAdmin
 
 from .models import (
     ActionItem,
@@ -13,17 +13,8 @@ from .models import (
     Meeting,
     NetworkEvent,
     Obligation,
-    Organisation,
     Signatory,
 )
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(AuditedAdmin):
-    list_display = ["name", "short_name", "kind"]
-    list_filter = ["kind"]
-    search_fields = ["name", "short_name"]
-    prepopulated_fields = {"slug": ["name"]}
 
 
 class PartyInline(admin.TabularInline):

@@ -10,33 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from gardens.models import Garden, SourcedMixin, ValidityMixin
-from network_portal.web import private_upload_path
-
-
-class Organisation(models.Model):
-    """A party that is not a garden: Siva, a county council, a ministry, SINTEF."""
-
-    class Kind(models.TextChoices):
-        STATE = "state", _("state enterprise or agency")
-        MINISTRY = "ministry", _("ministry")
-        COUNTY = "county", _("county authority")
-        RESEARCH = "research", _("research institution")
-        OTHER = "other", _("other")
-
-    name = models.CharField(_("name"), max_length=150, unique=True)
-    short_name = models.CharField(_("short name"), max_length=30, blank=True)
-    slug = models.SlugField(max_length=80, unique=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    description = models.TextField(_("description"), blank=True)
-
-    class Meta:
-        verbose_name = _("organisation")
-        verbose_name_plural = _("organisations")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
+from core.web import private_upload_path
+from gardens.models import Garden, Organisation, SourcedMixin, ValidityMixin
 
 
 class Agreement(ValidityMixin, SourcedMixin):

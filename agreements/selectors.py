@@ -1,37 +1,15 @@
-"""Reads about agreements: who may see what, lists, compliance, calendar files."""
+"""Reads about agreements: lists, compliance, calendar files (who may see what: gardens/access.py)."""
 
 import datetime
-from typing import Literal
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
+from core.models import User
 from gardens.models import StaffMembership
-from members.models import User
 
 from .models import Agreement, AgreementParty, EventRegistration, Meeting, NetworkEvent
-
-Access = Literal["edit", "read", "public"]
-
-
-def agreement_access(user, agreement: Agreement) -> Access:
-    """'edit' for a party's garden admin, 'read' for a party's staff and network readers, else 'public'.
-
-    One query: the user's current roles in the party gardens.
-    """
-    if not user.is_authenticated:
-        return "public"
-    roles = set(
-        StaffMembership.objects.valid_on(timezone.localdate())
-        .filter(user=user, garden__in=AgreementParty.objects.filter(agreement=agreement).values("garden_id"))
-        .values_list("role", flat=True)
-    )
-    if StaffMembership.Role.ADMIN in roles:
-        return "edit"
-    if roles or user.is_network_reader or user.is_superuser:
-        return "read"
-    return "public"
 
 
 def _parties_prefetch() -> Prefetch:

@@ -6,17 +6,15 @@ Every function is keyword-only, runs in one transaction and writes its audit ent
 import datetime
 from collections.abc import Iterator
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gardens.audit import audit_record, diff, snapshot
-from members.models import User
+from core.audit import audit_record, diff, snapshot
+from core.mail import absolute_url, mail_queue
+from core.models import User
 
 from .models import ActionItem, Agreement, AgreementDocument, EventRegistration, Meeting, NetworkEvent, Obligation
 
@@ -232,18 +230,7 @@ def event_cancel(*, event: NetworkEvent, user: User) -> EventRegistration | None
     return promoted
 
 
-# --- reminders (run daily by Celery beat; each row is marked in the transaction that mails it) ---
-
-
-def _mail(name: str, context: dict, to: list[str]) -> None:
-    # The recipients' language is unknown; the portal's default language (bokmål) it is.
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(f"agreements/email/{name}_subject.txt", context).split())
-        text = render_to_string(f"agreements/email/{name}.txt", context)
-        html = render_to_string(f"agreements/email/{name}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
-    message.attach_alternative(html, "text/html")
-    message.send()
+# --- reminders (run daily by Celery beat; each row is marked in the transaction that queues its mail) ---
 
 
 def meeting_reminders_send(*, today: datetime.date | None = None, days_ahead: int = 7) -> int:
@@ -267,11 +254,11 @@ def meeting_reminders_send(*, today: datetime.date | None = None, days_ahead: in
             )
             if meeting is None:
                 continue
-            recipients = [u.email for u in party_admins(meeting.agreement)]
-            if recipients:
-                path = settings.PORTAL_BASE_URL.rstrip("/") + meeting.get_absolute_url()
-                context = {"meeting": meeting, "agreement": meeting.agreement, "path": path}
-                _mail("meeting_reminder", context, recipients)
+            context = {"meeting": meeting, "agreement": meeting.agreement,
+                       "path": absolute_url(meeting.get_absolute_url())}
+            if mail_queue(template="agreements/email/meeting_reminder", context=context,
+                          to=[u.email for u in party_admins(meeting.agreement)],
+                          key=f"agreements.meeting:{meeting.pk}:reminder:{meeting.date:%Y-%m-%d}"):
                 sent += 1
             meeting.reminder_sent_at = timezone.now()
             meeting.save(update_fields=["reminder_sent_at"])
@@ -296,9 +283,10 @@ def overdue_action_reminders_send(*, today: datetime.date | None = None) -> int:
             )
             if action is None:
                 continue
-            path = settings.PORTAL_BASE_URL.rstrip("/") + action.meeting.get_absolute_url()
-            _mail("action_overdue", {"action": action, "meeting": action.meeting,
-                                     "agreement": action.meeting.agreement, "path": path}, [action.owner.email])
+            mail_queue(template="agreements/email/action_overdue", to=[action.owner.email],
+                       context={"action": action, "meeting": action.meeting, "agreement": action.meeting.agreement,
+                                "path": absolute_url(action.meeting.get_absolute_url())},
+                       key=f"agreements.actionitem:{action.pk}:overdue:{today:%Y-%m-%d}")
             action.last_reminded_on = today
             action.save(update_fields=["last_reminded_on"])
             sent += 1

@@ -1,19 +1,17 @@
-"""Celery tasks for agreements: thin, call a service, safe to run twice (each row is marked when mailed)."""
-
-import smtplib
+"""Celery tasks for agreements: thin, call a service, safe to run twice (each row is marked when queued)."""
 
 from celery import shared_task
 
 from . import services
 
 
-@shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=True, max_retries=5)
+@shared_task
 def send_meeting_reminders() -> int:
-    """Daily: remind the parties' admins of meetings in the coming week; returns mails sent."""
+    """Daily: remind the parties' admins of meetings in the coming week; returns mails queued."""
     return services.meeting_reminders_send()
 
 
-@shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=True, max_retries=5)
+@shared_task
 def send_overdue_action_reminders() -> int:
-    """Daily: remind owners of overdue action items; returns mails sent."""
+    """Daily: remind owners of overdue action items; returns mails queued."""
     return services.overdue_action_reminders_send()

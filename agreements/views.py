@@ -1,35 +1,29 @@
 """Pages for cooperation agreements and joint network events.
 
-Every agreement view asks `agreement_access` once: 'edit' (a party's garden admin),
-'read' (a party's staff, network readers) or 'public'. Party-only pages answer 404 to
-the public (we do not reveal what they hold) and 403 to readers trying to change things.
+Every agreement page is guarded by `gardens.access.access_required` with `agreement_scope`:
+a party's garden admin edits, its staff and network readers read, and party-only pages
+answer 404 to everyone else and 403 to readers trying to change things.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from network_portal.web import form_errors_to_messages
+from core.web import file_download, form_errors_to_messages
+from gardens.access import Access, access_required, agreement_access, require
 
 from . import selectors, services
 from .forms import ActionItemForm, DocumentForm, MeetingForm
 from .models import Agreement, EventRegistration, Meeting
-from .selectors import Access, agreement_access
 
 
-def _agreement(request: HttpRequest, slug: str, need: Access = "public") -> tuple[Agreement, Access]:
-    """The agreement and the user's access; 404 for party-only pages, 403 for edits by readers."""
+def agreement_scope(request: HttpRequest, slug: str, **kwargs) -> tuple[Agreement, Access]:
+    """The agreement from the URL and what the person may do with it."""
     agreement = get_object_or_404(selectors.agreement_public(slug))
-    access = agreement_access(request.user, agreement)
-    if need != "public" and access == "public":
-        raise Http404("No such page.")
-    if need == "edit" and access != "edit":
-        raise PermissionDenied
-    return agreement, access
+    return agreement, agreement_access(request.user, agreement)
 
 
 def agreement_list(request: HttpRequest) -> HttpResponse:
@@ -37,18 +31,19 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     return render(request, "agreements/agreement_list.html", {"agreements": selectors.agreement_list()})
 
 
+@access_required(agreement_scope, None, login=False)
 def agreement_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The public part for everyone; the rest for the parties and network readers."""
-    agreement, access = _agreement(request, slug)
-    context = {"agreement": agreement, "access": access, "can_edit": access == "edit"}
-    if access != "public":
+    agreement, access = request.scope_object, request.access
+    context = {"agreement": agreement, "can_edit": access.can_edit}
+    if access.can_read:
         context.update(selectors.agreement_detail_parts(agreement))
     return render(request, "agreements/agreement_detail.html", context)
 
 
-@login_required
+@access_required(agreement_scope, "can_edit")
 def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
-    agreement, _access = _agreement(request, slug, "edit")
+    agreement = request.scope_object
     form = MeetingForm(request.POST or None, agreement=agreement)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -68,10 +63,12 @@ def _meeting(agreement: Agreement, pk: int) -> Meeting:
     return get_object_or_404(agreement.meetings.select_related("obligation"), pk=pk)
 
 
-@login_required
+@access_required(agreement_scope)
 def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The meeting with its action items; party admins edit it here (record it as held, minutes)."""
-    agreement, access = _agreement(request, slug, "edit" if request.method == "POST" else "read")
+    agreement, access = request.scope_object, request.access
+    if request.method == "POST":
+        require(access, "can_edit")
     meeting = _meeting(agreement, pk)
     form = MeetingForm(request.POST or None, instance=meeting, agreement=agreement,
                        initial={"attendees": list(meeting.attendees.all())} if request.method != "POST" else None)
@@ -94,7 +91,7 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "agreement": agreement,
             "meeting": meeting,
             "form": form,
-            "can_edit": access == "edit",
+            "can_edit": access.can_edit,
             "actions": list(meeting.actions.select_related("owner")),
             "attendee_list": list(meeting.attendees.all()),
             "action_form": ActionItemForm(agreement=agreement, prefix="action"),
@@ -103,9 +100,9 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@access_required(agreement_scope, "can_edit")
 def action_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    agreement, _access = _agreement(request, slug, "edit")
+    agreement = request.scope_object
     meeting = _meeting(agreement, pk)
     form = ActionItemForm(request.POST, agreement=agreement, prefix="action")
     if form.is_valid():
@@ -117,48 +114,46 @@ def action_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@access_required(agreement_scope)
 def action_toggle(request: HttpRequest, slug: str, pk: int, action_pk: int) -> HttpResponse:
     """Mark an action item done or open; party admins, and the item's owner."""
-    agreement, access = _agreement(request, slug, "read")
+    agreement = request.scope_object
     meeting = _meeting(agreement, pk)
     action = get_object_or_404(meeting.actions, pk=action_pk)
-    if access != "edit" and action.owner_id != request.user.pk:
-        raise PermissionDenied
+    if action.owner_id != request.user.pk:
+        require(request.access, "can_edit")
     services.action_item_set_done(action=action, by=request.user, done=request.POST.get("done") == "1")
     return redirect(meeting.get_absolute_url() + "#actions")
 
 
-@login_required
+@access_required(agreement_scope)
 def document_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The agreement's documents; party admins upload here."""
-    agreement, access = _agreement(request, slug, "edit" if request.method == "POST" else "read")
-    form = DocumentForm(request.POST or None, request.FILES or None) if access == "edit" else None
+    agreement, access = request.scope_object, request.access
+    if request.method == "POST":
+        require(access, "can_edit")
+    form = DocumentForm(request.POST or None, request.FILES or None) if access.can_edit else None
     if request.method == "POST" and form.is_valid():
         services.document_upload(agreement=agreement, by=request.user, **form.cleaned_data)
         messages.success(request, _("The document is uploaded."))
         return redirect("agreements:documents", slug=agreement.slug)
     documents = list(agreement.documents.select_related("uploaded_by"))
     return render(request, "agreements/document_list.html",
-                  {"agreement": agreement, "documents": documents, "form": form, "can_edit": access == "edit"})
+                  {"agreement": agreement, "documents": documents, "form": form, "can_edit": access.can_edit})
 
 
-@login_required
+@access_required(agreement_scope)
 def document_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     """A document, only to the parties and network readers (404 to everyone else)."""
-    agreement, _access = _agreement(request, slug, "read")
+    agreement = request.scope_object
     document = get_object_or_404(agreement.documents, pk=pk)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    suffix = document.file.name[document.file.name.rfind("."):] if "." in document.file.name else ""
-    return FileResponse(handle, as_attachment=True, filename=f"{document.title}{suffix}")
+    return file_download(document.file, document.title)
 
 
+@access_required(agreement_scope)
 def compliance(request: HttpRequest, slug: str) -> HttpResponse:
     """Meetings required and held per obligation and year."""
-    agreement, _access = _agreement(request, slug, "read")
+    agreement = request.scope_object
     return render(request, "agreements/compliance.html",
                   {"agreement": agreement, "rows": selectors.compliance_rows(agreement)})
 
@@ -190,7 +185,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@access_required()
 def event_register(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(selectors.event_with_counts(pk))
     try:
@@ -206,7 +201,7 @@ def event_register(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@access_required()
 def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(selectors.event_with_counts(pk))
     services.event_cancel(event=event, user=request.user)
@@ -214,7 +209,7 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(event.get_absolute_url())
 
 
-@login_required
+@access_required()
 def event_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     """The event as an .ics file, for those with a place."""
     registration = get_object_or_404(

@@ -1,15 +1,38 @@
-"""Resolve the garden once, at the edge.
+"""The one place that decides who may read and change what.
 
-Every view under /g/<garden-slug>/ uses `GardenScopedMixin`: it finds the garden
-and the signed-in person's current membership and sets `request.garden` and
-`request.membership`. Someone outside the garden gets 404 (we do not confirm that
-the garden's records exist); a member or network reader without the named
-permission gets 403.
+Every protected view uses one decorator, `access_required(scope, permission)`:
+
+- anonymous visitors are sent to sign in (for every page that needs an account);
+- someone with no business there (an outsider) gets 404, so we never confirm that another
+  garden's records, or a party-only page, exist;
+- someone who may read but lacks the named permission gets 403.
+
+A *scope* loads the object from the URL and answers with an `Access` for the person:
+`garden_scope` for /g/<garden_slug>/…; agreements and projects pass their own small
+loader that calls `agreement_access` / `project_access` here. The rules themselves live
+only in this module, as named flags computed once per request from the person's roles.
+
+Decisions (README, "Who sees what"):
+- Garden staff read their garden's workspace; garden admins also invite and end staff,
+  import and transfer target companies, and edit agreements and projects their garden is a
+  party to. Staff and admins edit target company records and answer help requests.
+- Network readers (Siva, county staff) and superusers read every workspace, agreement and
+  project and change nothing through the pages. They do not see people's personal data
+  there: entrepreneurs' help requests, contact persons, invitees' addresses. A superuser
+  changes things only through the admin site, which audits every change.
+- An ended membership is no membership: 404, like any outsider.
 """
 
-from django.contrib.auth.mixins import LoginRequiredMixin
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -17,46 +40,187 @@ from django.utils import timezone
 from .models import Garden, StaffMembership
 
 
-def membership_for(user, garden: Garden) -> StaffMembership | None:
+def membership_for(user, garden: Garden | int) -> StaffMembership | None:
     """The user's membership of `garden` valid today, or None."""
     if not user.is_authenticated:
         return None
-    return (
-        StaffMembership.objects.valid_on(timezone.localdate()).filter(user=user, garden=garden).first()
+    garden_id = garden.pk if isinstance(garden, Garden) else garden
+    return StaffMembership.objects.valid_on(timezone.localdate()).filter(user=user, garden_id=garden_id).first()
+
+
+def is_network_reader(user) -> bool:
+    """Reads everything, writes nothing: Siva and county staff, and superusers in the pages."""
+    return bool(user.is_authenticated and (user.is_network_reader or user.is_superuser))
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a person may do with one object. `can_read` opens its inner pages at all."""
+
+    can_read: bool = False
+    can_edit: bool = False
+
+    def allows(self, permission: str) -> bool:
+        return bool(getattr(self, permission))
+
+
+@dataclass(frozen=True)
+class GardenAccess(Access):
+    """A person's standing in one garden's workspace: the role's flags, computed in one place."""
+
+    garden: Garden | None = None
+    membership: StaffMembership | None = None
+    is_reader: bool = False
+    is_admin: bool = False
+    can_edit_companies: bool = False
+    can_answer_help_requests: bool = False
+    can_invite_staff: bool = False
+    can_import_companies: bool = False
+    can_transfer_companies: bool = False
+    can_manage_agreements: bool = False
+    can_read_personal_data: bool = False
+    can_share_competence: bool = False
+
+
+def _garden_access(user, garden: Garden, membership: StaffMembership | None) -> GardenAccess:
+    if membership is not None:
+        admin = membership.role == StaffMembership.Role.ADMIN
+        return GardenAccess(
+            garden=garden, membership=membership, can_read=True, can_edit=True, is_admin=admin,
+            can_edit_companies=True, can_answer_help_requests=True, can_read_personal_data=True,
+            can_share_competence=True, can_invite_staff=admin, can_import_companies=admin,
+            can_transfer_companies=admin, can_manage_agreements=admin,
+        )
+    if is_network_reader(user):
+        return GardenAccess(garden=garden, can_read=True, is_reader=True)
+    return GardenAccess(garden=garden)
+
+
+def garden_access(user, garden: Garden) -> GardenAccess:
+    """What `user` may do in `garden`'s workspace (one query for the membership)."""
+    return _garden_access(user, garden, membership_for(user, garden))
+
+
+def party_access(user, party_gardens: Q) -> Access:
+    """Agreements and projects: a party garden's admin edits; its staff and network readers read.
+
+    `party_gardens` is a condition on the membership's garden; one query answers it.
+    """
+    if not user.is_authenticated:
+        return Access()
+    roles = set(
+        StaffMembership.objects.valid_on(timezone.localdate())
+        .filter(party_gardens, user=user)
+        .values_list("role", flat=True)
+    )
+    return Access(can_read=bool(roles) or is_network_reader(user), can_edit=StaffMembership.Role.ADMIN in roles)
+
+
+def agreement_access(user, agreement) -> Access:
+    """A cooperation agreement: its parties are gardens (and organisations, who have no accounts)."""
+    return party_access(user, Q(garden_id__in=agreement.parties.filter(garden__isnull=False).values("garden_id")))
+
+
+def project_access(user, project) -> Access:
+    """A funded project: the lead garden and the partner gardens are its parties."""
+    return party_access(
+        user, Q(garden_id=project.lead_garden_id) | Q(garden_id__in=project.partnerships.values("garden_id"))
     )
 
 
-def resolve_garden(request: HttpRequest, garden_slug: str, permission: str | None = None) -> Garden:
-    """Set request.garden and request.membership, or raise 404/403 as described above."""
-    # The workspace tabs show the number of new help requests; counted here, in the same query.
-    garden = get_object_or_404(
-        Garden.objects.annotate(new_help_requests=Count("help_requests", filter=Q(help_requests__status="new"))),
-        slug=garden_slug,
+@dataclass(frozen=True)
+class TransferAccess(Access):
+    """A transfer seen from one of its two gardens."""
+
+    can_confirm: bool = False
+    can_cancel: bool = False
+
+
+def transfer_access(access: GardenAccess, transfer) -> TransferAccess:
+    """Both gardens read a transfer; the receiving admin confirms; either admin cancels while it waits."""
+    garden_id = access.garden.pk
+    if garden_id not in (transfer.from_garden_id, transfer.to_garden_id) or not access.can_read:
+        return TransferAccess()
+    pending = transfer.status == "pending"
+    return TransferAccess(
+        can_read=True,
+        can_edit=access.can_transfer_companies,
+        can_confirm=access.can_transfer_companies and pending and transfer.to_garden_id == garden_id,
+        can_cancel=access.can_transfer_companies and pending,
     )
-    membership = membership_for(request.user, garden)
-    is_reader = request.user.is_authenticated and request.user.is_network_reader
-    if membership is None and not is_reader:
-        raise Http404("No such garden workspace.")
-    if permission is not None and (membership is None or not getattr(membership, permission)):
+
+
+def share_access(user, access: GardenAccess, share) -> Access:
+    """A colleague in another garden sees the one shared company while the request is accepted."""
+    if share.colleague_id != user.pk or share.colleague_garden_id != access.garden.pk or access.membership is None:
+        return Access()
+    return Access(can_read=True, can_edit=share.status == "accepted")
+
+
+# --- the decorator -----------------------------------------------------------------------------
+
+Scope = Callable[..., tuple[Any, Access]]
+
+
+# Counts the workspace tabs show (new help requests…), contributed by the apps above this one
+# (members registers its own in its AppConfig.ready()) and fetched with the garden in one query.
+_WORKSPACE_COUNTS: dict[str, Callable[[], Any]] = {}
+
+
+def register_workspace_count(name: str, expression: Callable[[], Any]) -> None:
+    """Annotate every workspace's garden with `name` = `expression()` (an aggregate over the garden)."""
+    _WORKSPACE_COUNTS[name] = expression
+
+
+def garden_scope(request: HttpRequest, garden_slug: str, **kwargs) -> tuple[Garden, GardenAccess]:
+    """/g/<garden_slug>/…: the garden (with the tabs' counts) and what the person may do there."""
+    gardens = Garden.objects.annotate(**{name: make() for name, make in _WORKSPACE_COUNTS.items()})
+    garden = get_object_or_404(gardens, slug=garden_slug)
+    return garden, garden_access(request.user, garden)
+
+
+def access_required(scope: Scope | None = None, permission: str | None = "can_read", *, login: bool = True):
+    """Protect a view: sign in first (if `login`), then 404 without `can_read`, 403 without `permission`.
+
+    `scope(request, **url_kwargs)` returns `(obj, access)`; the view gets them as
+    `request.scope_object` and `request.access` (and `request.garden` / `request.membership`
+    for garden scopes), and templates get `access`, `garden` and `membership`.
+    With `permission=None` the page is public and `access` only says what more to show.
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            if login and not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if scope is None:
+                return view(request, *args, **kwargs)
+            obj, access = scope(request, **kwargs)
+            if permission is not None:
+                if not access.can_read:
+                    raise Http404("Not found.")
+                if not access.allows(permission):
+                    raise PermissionDenied
+            request.scope_object = obj
+            request.access = access
+            if isinstance(access, GardenAccess):
+                request.garden = access.garden
+                request.membership = access.membership
+            return view(request, *args, **kwargs)
+
+        wrapper.access_scope = scope
+        wrapper.access_permission = permission
+        return wrapper
+
+    return decorator
+
+
+def garden_required(permission: str = "can_read"):
+    """`access_required(garden_scope, permission)`: the usual guard of a workspace page."""
+    return access_required(garden_scope, permission)
+
+
+def require(access: Access, permission: str) -> None:
+    """Inside a view: 403 unless `access` has `permission` (for checks that depend on the object)."""
+    if not access.allows(permission):
         raise PermissionDenied
-    request.garden = garden
-    request.membership = membership
-    return garden
-
-
-class GardenScopedMixin(LoginRequiredMixin):
-    """For class-based views under /g/<garden_slug>/. Set `permission` for writes."""
-
-    permission: str | None = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        resolve_garden(request, kwargs["garden_slug"], self.permission)
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["garden"] = self.request.garden
-        context["membership"] = self.request.membership
-        return context

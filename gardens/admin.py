@@ -1,21 +1,20 @@
 from django.contrib import admin
 
-from .admin_mixins import AuditedAdmin
+from core.admin import AuditedAdmin
+
 from .models import (
-    AuditEntry,
     CompetenceArea,
     County,
     Coverage,
     Garden,
     GardenStatus,
-    HelpRequest,
-    HelpRequestMessage,
     IndustryCode,
     Invitation,
     Municipality,
     MunicipalityChange,
     Network,
     NetworkMembership,
+    Organisation,
     StaffMembership,
     StaffProfile,
 )
@@ -147,23 +146,12 @@ class StaffProfileAdmin(AuditedAdmin):
         staff_profile_refresh_search(form.instance)
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: the trail is append-only."""
-
-    list_display = ["at", "actor_label", "action", "target_label", "garden"]
-    list_filter = ["action", "garden"]
-    search_fields = ["action", "target_label", "actor_label"]
-    date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+@admin.register(Organisation)
+class OrganisationAdmin(AuditedAdmin):
+    list_display = ["name", "short_name", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name"]
+    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Invitation)
@@ -172,27 +160,3 @@ class InvitationAdmin(AuditedAdmin):
     list_filter = ["garden", "role"]
     search_fields = ["email"]
     exclude = ["token"]
-
-
-class HelpRequestMessageInline(admin.TabularInline):
-    model = HelpRequestMessage
-    extra = 0
-    raw_id_fields = ["author"]
-
-
-@admin.register(HelpRequest)
-class HelpRequestAdmin(AuditedAdmin):
-    list_display = ["created_at", "garden", "name", "email", "status", "assigned_to", "notified_at"]
-    list_filter = ["status", "garden", ("notified_at", admin.EmptyFieldListFilter)]
-    search_fields = ["name", "email", "org_number", "company_name", "message"]
-    list_select_related = ["garden", "assigned_to"]
-    raw_id_fields = ["requester", "assigned_to", "staff_profile", "company", "municipality"]
-    inlines = [HelpRequestMessageInline]
-
-
-@admin.register(HelpRequestMessage)
-class HelpRequestMessageAdmin(AuditedAdmin):
-    list_display = ["request", "author", "created_at", "emailed_at", "is_internal"]
-    list_filter = ["is_internal", ("emailed_at", admin.EmptyFieldListFilter)]
-    search_fields = ["body", "request__name", "request__email"]
-    raw_id_fields = ["request", "author"]

@@ -50,7 +50,7 @@ class NewAccountForm(forms.Form):
         if first and second and first != second:
             self.add_error("password2", _("The two passwords are not the same."))
         elif first:
-            from members.models import User
+            from core.models import User
 
             # Validated against the future account, so a password like the e-mail address is refused.
             candidate = User(email=self.invitation.email, full_name=data.get("full_name", ""))

@@ -18,15 +18,29 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.orgnr import validate_org_number
+
+
+def valid_on_q(day: datetime.date, prefix: str = "") -> Q:
+    """'Valid on `day`' as a condition, for rows or (with `prefix`, e.g. "coverages__") related rows.
+
+    An unknown start counts as 'since before our records', an unknown end as 'still valid'.
+    """
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
+    )
+
 
 class ValidityQuerySet(models.QuerySet):
     """Rows that carry `valid_from`/`valid_to` (either may be unknown, i.e. null)."""
 
     def valid_on(self, day: datetime.date) -> "ValidityQuerySet":
-        """Rows valid on `day`; an unknown start counts as 'since before our records'."""
-        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-        )
+        """Rows valid on `day`."""
+        return self.filter(valid_on_q(day))
+
+    def not_ended(self, day: datetime.date) -> "ValidityQuerySet":
+        """Rows valid on `day` or starting later (an invitation must not duplicate either)."""
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
 
     def current(self) -> "ValidityQuerySet":
         """Rows valid today."""
@@ -195,17 +209,16 @@ class Garden(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("gardens:detail", kwargs={"slug": self.slug})
+        return reverse("network_portal:garden", kwargs={"slug": self.slug})
 
     def clean(self) -> None:
-        from members.validators import validate_org_number
 
         super().clean()
         if self.org_number:
             validate_org_number(self.org_number)
 
     def get_workspace_url(self) -> str:
-        return reverse("gardens:workspace", kwargs={"garden_slug": self.slug})
+        return reverse("members:workspace", kwargs={"garden_slug": self.slug})
 
 
 class GardenStatus(ValidityMixin, SourcedMixin):
@@ -261,6 +274,34 @@ class Coverage(ValidityMixin, SourcedMixin):
         return f"{self.garden} – {self.municipality}"
 
 
+class Organisation(models.Model):
+    """An organisation that is not a garden: Siva, a county council, a ministry, SINTEF.
+
+    Parties to agreements and funders of projects alike, so it lives below both apps.
+    """
+
+    class Kind(models.TextChoices):
+        STATE = "state", _("state enterprise or agency")
+        MINISTRY = "ministry", _("ministry")
+        COUNTY = "county", _("county authority")
+        RESEARCH = "research", _("research institution")
+        OTHER = "other", _("other")
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    short_name = models.CharField(_("short name"), max_length=30, blank=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Network(models.Model):
     """A named group of gardens, such as the umbrella Sør-Hedmark Næringspark."""
 
@@ -284,6 +325,8 @@ class NetworkMembership(ValidityMixin):
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
     garden = models.ForeignKey(Garden, on_delete=models.CASCADE, related_name="network_memberships")
 
+    objects = ValidityQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("network membership")
         verbose_name_plural = _("network memberships")
@@ -291,10 +334,6 @@ class NetworkMembership(ValidityMixin):
 
     def __str__(self) -> str:
         return f"{self.garden} in {self.network}"
-
-
-class StaffMembershipQuerySet(ValidityQuerySet):
-    pass
 
 
 class StaffMembership(ValidityMixin):
@@ -313,7 +352,7 @@ class StaffMembership(ValidityMixin):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
     title = models.CharField(_("title"), max_length=100, blank=True)
 
-    objects = StaffMembershipQuerySet.as_manager()
+    objects = ValidityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("staff membership")
@@ -328,26 +367,10 @@ class StaffMembership(ValidityMixin):
     def __str__(self) -> str:
         return f"{self.user} – {self.garden} ({self.get_role_display()})"
 
-    # Permissions are named flags computed from the role in one place.
+    # What each role may do is decided in gardens/access.py (GardenAccess), in one place.
     @property
     def is_admin(self) -> bool:
         return self.role == self.Role.ADMIN
-
-    @property
-    def can_edit_companies(self) -> bool:
-        return self.role in (self.Role.ADMIN, self.Role.STAFF)
-
-    @property
-    def can_invite_staff(self) -> bool:
-        return self.is_admin
-
-    @property
-    def can_import_companies(self) -> bool:
-        return self.is_admin
-
-    @property
-    def can_manage_agreements(self) -> bool:
-        return self.is_admin
 
 
 class CompetenceArea(models.Model):
@@ -397,42 +420,6 @@ class StaffProfile(models.Model):
         return str(self.user)
 
 
-class AuditEntry(models.Model):
-    """One change to a record: who, when, which garden, what changed (old → new).
-
-    Append-only: saving an existing entry or deleting one raises.
-    """
-
-    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    actor_label = models.CharField(_("who"), max_length=200, blank=True)
-    garden = models.ForeignKey(Garden, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries")
-    action = models.CharField(_("action"), max_length=80, db_index=True)
-    target_type = models.CharField(_("record type"), max_length=80, blank=True)
-    target_id = models.CharField(_("record id"), max_length=40, blank=True, db_index=True)
-    target_label = models.CharField(_("record"), max_length=300, blank=True)
-    changes = models.JSONField(_("changes"), default=dict, blank=True)
-
-    class Meta:
-        verbose_name = _("audit entry")
-        verbose_name_plural = _("audit entries")
-        ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["target_type", "target_id", "at"])]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_label}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValidationError("Audit entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError("Audit entries are append-only.")
-
-
 class Invitation(models.Model):
     """A garden admin's invitation to a colleague. Accepting creates the staff membership."""
 
@@ -445,7 +432,8 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("e-mail sent"), null=True, blank=True)
+    mail = models.ForeignKey("core.Mail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                             verbose_name=_("e-mail"))
 
     class Meta:
         verbose_name = _("invitation")
@@ -458,82 +446,3 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
-
-
-class HelpRequest(models.Model):
-    """An entrepreneur asking a garden (or one of its staff) for help.
-
-    Saved before anything is e-mailed: `notified_at` stays empty until the garden's
-    notification went out, so a broker or mail-server outage delays the e-mail but
-    never loses the request (a periodic task sends the ones still waiting).
-    """
-
-    class Status(models.TextChoices):
-        NEW = "new", _("new")
-        ASSIGNED = "assigned", _("assigned")
-        ANSWERED = "answered", _("answered")
-        CLOSED = "closed", _("closed")
-
-    garden = models.ForeignKey(Garden, on_delete=models.CASCADE, related_name="help_requests")
-    staff_profile = models.ForeignKey(
-        StaffProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="help_requests",
-        verbose_name=_("asked staff member"),
-    )
-    requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="help_requests",
-        verbose_name=_("requester's account"),
-    )
-    name = models.CharField(_("name"), max_length=150)
-    email = models.EmailField(_("e-mail address"))
-    municipality = models.ForeignKey(
-        Municipality, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("municipality"),
-    )
-    org_number = models.CharField(_("organisasjonsnummer"), max_length=9, blank=True)
-    company_name = models.CharField(_("company name"), max_length=200, blank=True)
-    company = models.ForeignKey(
-        "members.Company", null=True, blank=True, on_delete=models.SET_NULL, related_name="help_requests",
-        verbose_name=_("company"),
-    )
-    message = models.TextField(_("what do you need help with?"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW, db_index=True)
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        verbose_name=_("assigned to"),
-    )
-    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
-    notified_at = models.DateTimeField(_("garden notified"), null=True, blank=True)
-    notify_attempts = models.PositiveSmallIntegerField(_("notification attempts"), default=0)
-
-    class Meta:
-        verbose_name = _("help request")
-        verbose_name_plural = _("help requests")
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["garden", "status", "created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.name} → {self.garden} ({self.created_at:%Y-%m-%d})"
-
-    def get_absolute_url(self) -> str:
-        return reverse("gardens:help-detail", kwargs={"garden_slug": self.garden.slug, "help_request_pk": self.pk})
-
-
-class HelpRequestMessage(models.Model):
-    """An answer (or note) on a help request; kept so the entrepreneur can read it again."""
-
-    request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    body = models.TextField(_("answer"))
-    is_internal = models.BooleanField(_("internal note"), default=False)
-    created_at = models.DateTimeField(_("written"), default=timezone.now)
-    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("help request message")
-        verbose_name_plural = _("help request messages")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.request_id}: {self.body[:60]}"

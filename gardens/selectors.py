@@ -1,13 +1,13 @@
 """Reads about gardens and geography."""
 
 import datetime
-import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
+
+from core.text import search_terms
 
 from .models import (
     Coverage,
@@ -18,6 +18,7 @@ from .models import (
     Network,
     NetworkMembership,
     StaffMembership,
+    valid_on_q,
 )
 
 
@@ -126,6 +127,11 @@ def municipality_search(query: str, on: datetime.date | None = None) -> list[Mun
     return municipality_search_explained(query, on).municipalities
 
 
+def current_municipalities() -> QuerySet[Municipality]:
+    """Today's municipalities with their county, for choosing one (a form's dropdown)."""
+    return Municipality.objects.current().with_county().order_by("name", "number")
+
+
 def current_municipality_names() -> list[str]:
     """Today's municipality names, each once, for the search field's suggestions."""
     return list(Municipality.objects.current().order_by("name").values_list("name", flat=True).distinct())
@@ -133,20 +139,17 @@ def current_municipality_names() -> list[str]:
 
 def gardens_for_directory() -> QuerySet[Garden]:
     """Gardens with the number of municipalities they cover today and their networks."""
-    today = timezone.localdate()
-    current = (Q(coverages__valid_from__isnull=True) | Q(coverages__valid_from__lte=today)) & (
-        Q(coverages__valid_to__isnull=True) | Q(coverages__valid_to__gte=today)
-    )
+    current = valid_on_q(timezone.localdate(), prefix="coverages__")
     return Garden.objects.annotate(
         municipality_count=Count("coverages", filter=current, distinct=True)
     ).prefetch_related("networks", "statuses")
 
 
-def gardens_directory(on: datetime.date | None = None) -> list[Garden]:
-    """Every garden with what the directory shows, in five queries whatever their number.
+def gardens_directory(on: datetime.date | None = None, *, prefetch: tuple = ()) -> list[Garden]:
+    """Every garden with what the directory shows, in four queries (and one per `prefetch`).
 
     Each garden gets `coverage_now` (municipality and county), `network_memberships_now`
-    (network), `statuses_now`, and its agreements in `agreements.all`.
+    (network) and `statuses_now`; the page above adds its own (the agreements) in `prefetch`.
     """
     on = on or timezone.localdate()
     gardens = list(
@@ -159,14 +162,12 @@ def gardens_directory(on: datetime.date | None = None) -> list[Garden]:
             ),
             Prefetch(
                 "network_memberships",
-                queryset=NetworkMembership.objects.filter(
-                    Q(valid_from__isnull=True) | Q(valid_from__lte=on), Q(valid_to__isnull=True) | Q(valid_to__gte=on)
-                )
+                queryset=NetworkMembership.objects.valid_on(on)
                 .select_related("network").order_by("network__name"),
                 to_attr="network_memberships_now",
             ),
             Prefetch("statuses", queryset=GardenStatus.objects.valid_on(on), to_attr="statuses_now"),
-            "agreements",
+            *prefetch,
         )
     )
     for garden in gardens:
@@ -235,51 +236,13 @@ def open_invitations(garden: Garden) -> QuerySet:
     """The garden's invitations that can still be accepted, newest first, with who sent them."""
     return (
         garden.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
-        .select_related("invited_by")
+        .select_related("invited_by", "mail")
         .order_by("-created_at")
     )
 
 
 # The competence directory. Search and name order are computed in Python and stored on the
 # profile (search_text, sort_key), so SQLite and PostgreSQL find and order exactly alike.
-
-_DIGRAPHS = (("ae", "a"), ("oe", "o"), ("aa", "a"))
-
-
-def fold_norwegian(text: str) -> str:
-    """Lower-case `text` with æ/ø/å and their spellings ae/oe/aa folded to one form.
-
-    People type "naeringsutvikling" or "naringsutvikling" when they mean "næringsutvikling";
-    all three fold to "naringsutvikling". Both the stored text and the query are folded the
-    same way, so folding "ae" in a name like "Michael" as well does no harm.
-    """
-    text = (text or "").lower().replace("æ", "a").replace("ø", "o")
-    # NFKD splits å, ä, ö, é into a letter and a mark; dropping the mark leaves a, a, o, e.
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    for digraph, letter in _DIGRAPHS:
-        text = text.replace(digraph, letter)
-    return " ".join(search_terms_raw(text))
-
-
-def search_terms_raw(folded: str) -> list[str]:
-    """The words (letters and digits) of already folded text."""
-    return re.findall(r"[a-z0-9]+", folded)
-
-
-def search_terms(query: str) -> list[str]:
-    """The folded words of a search query, at most ten."""
-    return fold_norwegian(query).split()[:10]
-
-
-# Norwegian alphabet order: æ, ø, å come after z. "{", "|", "}" sort right after "z".
-_SORT_LETTERS = str.maketrans({"æ": "z{", "ä": "z{", "ø": "z|", "ö": "z|", "å": "z}"})
-
-
-def name_sort_key(name: str) -> str:
-    """A key that orders names as Norwegian does: Zara < Ærlend < Øystein < Åse."""
-    text = (name or "").lower().translate(_SORT_LETTERS)
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
 
 def current_membership_exists(**where) -> Exists:
     """A subquery: the profile's person has a membership valid today (and matching `where`)."""

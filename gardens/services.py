@@ -12,18 +12,20 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .audit import audit_record, diff, snapshot
+from core.audit import audit_record, diff, snapshot
+from core.mail import absolute_url, mail_cancel, mail_queue
+from core.models import User
+from core.services import user_create
+from core.text import fold_norwegian, name_sort_key
+
 from .models import Garden, Invitation, StaffMembership, StaffProfile
-from .selectors import fold_norwegian, name_sort_key, open_invitations
+from .selectors import open_invitations
 
 
 class InvitationAlreadyOpen(ValidationError):
@@ -60,21 +62,25 @@ def _expiry() -> datetime.datetime:
 
 
 def _queue_invitation_email(invitation: Invitation) -> None:
-    """Send the e-mail after commit; robust, so a broken mail queue never undoes the invitation."""
-    from .tasks import send_invitation_task
-
-    pk = invitation.pk
-    transaction.on_commit(lambda: send_invitation_task.delay(pk), robust=True)
+    """Queue the invitation e-mail in the outbox, in this transaction; it is sent once this commits."""
+    inviter = invitation.invited_by.get_full_name() if invitation.invited_by else ""
+    context = {
+        "invitation": invitation,
+        "garden": invitation.garden,
+        "inviter": inviter,
+        "role": invitation.get_role_display(),
+        "accept_url": invitation_accept_url(invitation),
+        "expires": _local(invitation.expires_at),
+    }
+    # Each sending is its own event: a resend (with a new expiry) is a new mail.
+    invitation.mail = mail_queue(template="gardens/email/invitation", to=[invitation.email], context=context,
+                                 key=f"gardens.invitation:{invitation.pk}:{invitation.expires_at.timestamp()}")
+    invitation.save(update_fields=["mail"])
 
 
 def _open_membership_of(garden: Garden, email: str) -> StaffMembership | None:
     """A membership of `garden` for the account with `email` that has not ended."""
-    today = timezone.localdate()
-    return (
-        garden.memberships.filter(user__email__iexact=email)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-        .first()
-    )
+    return garden.memberships.not_ended(timezone.localdate()).filter(user__email__iexact=email).first()
 
 
 @transaction.atomic
@@ -116,9 +122,7 @@ def invitation_resend(*, invitation: Invitation, by) -> Invitation:
         raise ValidationError(_("This invitation was withdrawn. Invite the person again instead."))
     before = snapshot(invitation, ["expires_at"])
     invitation.expires_at = _expiry()
-    # The task sends only while sent_at is empty, which keeps a double run from sending twice.
-    invitation.sent_at = None
-    invitation.save(update_fields=["expires_at", "sent_at"])
+    invitation.save(update_fields=["expires_at"])
     audit_record(
         action="gardens.invitation.resent",
         target=invitation,
@@ -140,6 +144,7 @@ def invitation_revoke(*, invitation: Invitation, by) -> Invitation:
         raise ValidationError(_("This invitation has already been withdrawn."))
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
+    mail_cancel(invitation.mail)  # a link that no longer works is not worth a mail still waiting
     audit_record(
         action="gardens.invitation.revoked",
         target=invitation,
@@ -202,9 +207,6 @@ def invitation_accept(*, invitation: Invitation, user) -> StaffMembership:
 @transaction.atomic
 def invitation_accept_with_new_account(*, invitation: Invitation, full_name: str, password: str) -> StaffMembership:
     """Create the invitee's account (its address verified by the invitation) and accept, in one go."""
-    from members.models import User
-    from members.services import user_create
-
     problem = invitation_problem(invitation)
     if problem is not None:
         raise ValidationError(problem)
@@ -285,39 +287,8 @@ def membership_change_role(*, membership: StaffMembership, by, role: str) -> Sta
 
 
 def invitation_accept_url(invitation: Invitation) -> str:
-    """The absolute link in the e-mail (tasks have no request, hence settings.PORTAL_BASE_URL)."""
-    path = reverse("gardens:invitation-accept", kwargs={"token": invitation.token})
-    return settings.PORTAL_BASE_URL.rstrip("/") + path
-
-
-def invitation_email_send(*, invitation_id: int) -> bool:
-    """Send the invitation e-mail unless it is closed or already sent; True if a mail went out.
-
-    Not atomic on purpose: sent_at is written only after the mail server accepted the
-    message, so a failure leaves it empty and the task can retry.
-    """
-    invitation = Invitation.objects.select_related("garden", "invited_by").filter(pk=invitation_id).first()
-    if invitation is None or not invitation.is_open or invitation.sent_at is not None:
-        return False
-    inviter = invitation.invited_by.get_full_name() if invitation.invited_by else ""
-    # The invitee's language is unknown; the portal's default language (bokmål) it is.
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "invitation": invitation,
-            "garden": invitation.garden,
-            "inviter": inviter,
-            "role": invitation.get_role_display(),
-            "accept_url": invitation_accept_url(invitation),
-            "expires": _local(invitation.expires_at),
-        }
-        subject = " ".join(render_to_string("gardens/email/invitation_subject.txt", context).split())
-        text = render_to_string("gardens/email/invitation.txt", context)
-        html = render_to_string("gardens/email/invitation.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[invitation.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
-    Invitation.objects.filter(pk=invitation.pk, sent_at__isnull=True).update(sent_at=timezone.now())
-    return True
+    """The absolute link in the e-mail."""
+    return absolute_url(reverse("gardens:invitation-accept", kwargs={"token": invitation.token}))
 
 
 # Staff competence profiles. Nothing is public until the person opts in; the directory

@@ -3,23 +3,18 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django.views.generic import TemplateView
-
-from agreements.models import Agreement
-from projects.models import Project
 
 from . import services
-from .access import GardenScopedMixin, resolve_garden
+from .access import access_required, garden_required
 from .filters import CompetenceDirectoryFilter
 from .forms import InvitationForm, NewAccountForm, RoleForm, StaffProfileForm
 from .maps import build_coverage_map
@@ -27,10 +22,7 @@ from .models import Coverage, Garden, Invitation, Municipality, StaffProfile
 from .selectors import (
     MunicipalitySearch,
     current_municipality_names,
-    garden_coverage,
     garden_memberships,
-    garden_staff,
-    gardens_directory,
     gardens_for_map,
     gardens_serving,
     municipality_search_explained,
@@ -38,33 +30,6 @@ from .selectors import (
     profiles_for_directory,
     published_profiles,
 )
-
-
-def garden_list(request: HttpRequest) -> HttpResponse:
-    """The public directory: each garden's municipalities, networks, agreements and contact."""
-    gardens = gardens_directory()
-    has_inferred = any(c.is_inferred for g in gardens for c in g.coverage_now)
-    return render(request, "gardens/garden_list.html", {"gardens": gardens, "has_inferred": has_inferred})
-
-
-def garden_detail(request, slug: str):
-    """A garden's public page: coverage now and before, staff, networks, agreements, projects."""
-    garden = get_object_or_404(Garden, slug=slug)
-    coverage_now, coverage_before = garden_coverage(garden)
-    context = {
-        "garden": garden,
-        "coverage_now": coverage_now,
-        "coverage_before": coverage_before,
-        "statuses": list(garden.statuses.all()),
-        "staff": garden_staff(garden),
-        "networks": list(garden.networks.prefetch_related("gardens")),
-        "agreements": list(Agreement.objects.filter(parties__garden=garden).distinct()),
-        "projects": list(
-            Project.objects.filter(partnerships__garden=garden).select_related("lead_garden").distinct()
-        ),
-        "has_inferred": any(c.is_inferred for c in coverage_now + coverage_before),
-    }
-    return render(request, "gardens/garden_detail.html", context)
 
 
 def find_garden(request: HttpRequest) -> HttpResponse:
@@ -93,24 +58,6 @@ def coverage_map(request: HttpRequest) -> HttpResponse:
     return render(request, "gardens/map.html", {"gardens": gardens, "map": build_coverage_map(gardens)})
 
 
-class WorkspaceView(GardenScopedMixin, TemplateView):
-    """The garden's workspace: what staff open every morning."""
-
-    template_name = "gardens/workspace.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        garden = self.request.garden
-        context["staff"] = garden_staff(garden)
-        context["coverage_now"], _ = garden_coverage(garden)
-        context["target_companies"] = list(
-            garden.target_companies.filter(status="active")
-            .select_related("company__municipality")
-            .order_by("-updated_at")[:10]
-        )
-        return context
-
-
 # Staff: invitations and memberships. Admins (can_invite_staff) change; everyone in the
 # workspace, network readers too, can see who works in the garden.
 
@@ -121,13 +68,14 @@ def _staff_url(garden: Garden) -> str:
 
 def _staff_page(request: HttpRequest, garden: Garden, invite_form=None, already_open=None, status=200):
     current, ended = garden_memberships(garden)
-    can_manage = bool(request.membership and request.membership.can_invite_staff)
+    can_manage = request.access.can_invite_staff
     context = {
         "garden": garden,
         "membership": request.membership,
         "current": current,
         "ended": ended,
-        "invitations": list(open_invitations(garden)),
+        # Invitees' addresses are personal data: not for network readers.
+        "invitations": list(open_invitations(garden)) if request.access.can_read_personal_data else [],
         "can_manage": can_manage,
         "invite_form": (invite_form or InvitationForm()) if can_manage else None,
         "already_open": already_open,
@@ -137,18 +85,18 @@ def _staff_page(request: HttpRequest, garden: Garden, invite_form=None, already_
     return render(request, "gardens/staff.html", context, status=status)
 
 
-@login_required
+@garden_required()
 def staff_list(request: HttpRequest, garden_slug: str) -> HttpResponse:
     """Who works in the garden, who used to, and who is invited."""
-    garden = resolve_garden(request, garden_slug)
+    garden = request.garden
     return _staff_page(request, garden)
 
 
-@login_required
 @require_POST
+@garden_required("can_invite_staff")
 def staff_invite(request: HttpRequest, garden_slug: str) -> HttpResponse:
     """Invite a colleague by e-mail; a bad address re-shows the page with what was typed."""
-    garden = resolve_garden(request, garden_slug, "can_invite_staff")
+    garden = request.garden
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
@@ -164,11 +112,11 @@ def staff_invite(request: HttpRequest, garden_slug: str) -> HttpResponse:
     return _staff_page(request, garden, invite_form=form)
 
 
-@login_required
 @require_POST
+@garden_required("can_invite_staff")
 def staff_invitation_resend(request: HttpRequest, garden_slug: str, invitation_pk: int) -> HttpResponse:
     """Send an invitation again, valid for another period."""
-    garden = resolve_garden(request, garden_slug, "can_invite_staff")
+    garden = request.garden
     invitation = get_object_or_404(garden.invitations, pk=invitation_pk)
     try:
         services.invitation_resend(invitation=invitation, by=request.user)
@@ -179,11 +127,11 @@ def staff_invitation_resend(request: HttpRequest, garden_slug: str, invitation_p
     return redirect(_staff_url(garden))
 
 
-@login_required
 @require_POST
+@garden_required("can_invite_staff")
 def staff_invitation_revoke(request: HttpRequest, garden_slug: str, invitation_pk: int) -> HttpResponse:
     """Withdraw an invitation; its link stops working."""
-    garden = resolve_garden(request, garden_slug, "can_invite_staff")
+    garden = request.garden
     invitation = get_object_or_404(garden.invitations, pk=invitation_pk)
     try:
         services.invitation_revoke(invitation=invitation, by=request.user)
@@ -194,10 +142,10 @@ def staff_invitation_revoke(request: HttpRequest, garden_slug: str, invitation_p
     return redirect(_staff_url(garden))
 
 
-@login_required
+@garden_required("can_invite_staff")
 def staff_end(request: HttpRequest, garden_slug: str, membership_pk: int) -> HttpResponse:
     """Confirm (GET) and end (POST) someone's membership: access stops now, records stay."""
-    garden = resolve_garden(request, garden_slug, "can_invite_staff")
+    garden = request.garden
     membership = get_object_or_404(garden.memberships.select_related("user"), pk=membership_pk)
     if request.method == "POST":
         try:
@@ -217,11 +165,11 @@ def staff_end(request: HttpRequest, garden_slug: str, membership_pk: int) -> Htt
                    "already_ended": membership.valid_to is not None and membership.valid_to < timezone.localdate()})
 
 
-@login_required
 @require_POST
+@garden_required("can_invite_staff")
 def staff_role(request: HttpRequest, garden_slug: str, membership_pk: int) -> HttpResponse:
     """Change a colleague's role."""
-    garden = resolve_garden(request, garden_slug, "can_invite_staff")
+    garden = request.garden
     membership = get_object_or_404(garden.memberships.select_related("user"), pk=membership_pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -290,19 +238,9 @@ def _welcome(request: HttpRequest, membership) -> HttpResponse:
 DIRECTORY_PAGE_SIZE = 24
 
 
-def _ask_staff_urls(profiles) -> dict[int, str]:
-    """'Contact through the portal' links, if the help-request pages exist in this build."""
-    urls: dict[int, str] = {}
-    for profile in profiles:
-        for kwargs in ({"profile_pk": profile.pk}, {"pk": profile.pk}):
-            try:
-                urls[profile.pk] = reverse("gardens:ask-staff", kwargs=kwargs)
-                break
-            except NoReverseMatch:
-                continue
-        else:
-            return {}  # the route does not exist (or takes other arguments): no links at all
-    return urls
+def _ask_url(profile) -> str:
+    """'Contact through the portal': the entrepreneur's way to ask this person for help."""
+    return reverse("members:ask-staff", kwargs={"profile_pk": profile.pk})
 
 
 def competence_directory(request: HttpRequest) -> HttpResponse:
@@ -316,9 +254,8 @@ def competence_directory(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     profiles = list(page.object_list)
-    ask_urls = _ask_staff_urls(profiles)
     for profile in profiles:
-        profile.ask_url = ask_urls.get(profile.pk)
+        profile.ask_url = _ask_url(profile)
     return render(request, "gardens/competence_directory.html", {
         "filter": filterset,
         "page": page,
@@ -331,11 +268,11 @@ def competence_directory(request: HttpRequest) -> HttpResponse:
 def competence_profile(request: HttpRequest, pk: int) -> HttpResponse:
     """One published profile; an unpublished one, or one whose person has left, does not exist here."""
     profile = get_object_or_404(profiles_for_directory(), pk=pk)
-    profile.ask_url = _ask_staff_urls([profile]).get(profile.pk)
+    profile.ask_url = _ask_url(profile)
     return render(request, "gardens/competence_profile.html", {"profile": profile})
 
 
-@login_required
+@access_required()
 def competence_profile_edit(request: HttpRequest) -> HttpResponse:
     """A staff member edits their own profile and chooses whether to publish it."""
     memberships = list(

@@ -1,7 +1,12 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from core.mail import mail_queue_rendered
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -18,3 +23,18 @@ class AccountAdapter(DefaultAccountAdapter):
         ).exists():
             return reverse("members:my-page")
         return super().get_login_redirect_url(request)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Account mails (verification, password reset) take the portal's one mail path: the outbox.
+
+        allauth renders them (its templates, its links); a mail-server outage then delays them
+        instead of losing them, and each gets an HTML part in the portal's layout.
+        """
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context}
+        message = self.render_mail(template_prefix, email, ctx)
+        html = next((body for body, kind in getattr(message, "alternatives", []) if kind == "text/html"), "")
+        if not html:
+            html = render_to_string("email/plain.html", {"text": message.body})
+        mail_queue_rendered(template=template_prefix, to=message.to, subject=message.subject, text=message.body,
+                            html=html)

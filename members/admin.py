@@ -1,8 +1,6 @@
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.utils.translation import gettext_lazy as _
 
-from gardens.admin_mixins import AuditedAdmin
+from core.admin import AuditedAdmin
 
 from .models import (
     Company,
@@ -11,29 +9,14 @@ from .models import (
     DevelopmentGoal,
     EntrepreneurProfile,
     FollowUpEntry,
+    HelpRequest,
+    HelpRequestMessage,
     ImportBatch,
     KeyFigures,
     MemberCompany,
     TargetCompany,
     TransferRequest,
-    User,
 )
-
-
-@admin.register(User)
-class UserAdmin(AuditedAdmin, BaseUserAdmin):
-    ordering = ["email"]
-    list_display = ["email", "full_name", "is_network_reader", "is_demo", "is_staff", "is_active"]
-    list_filter = ["is_network_reader", "is_demo", "is_staff", "is_superuser", "is_active"]
-    search_fields = ["email", "full_name"]
-    fieldsets = [
-        (None, {"fields": ["email", "password"]}),
-        (_("Person"), {"fields": ["full_name", "is_demo"]}),
-        (_("Network reader"), {"fields": ["is_network_reader", "reader_organisation"]}),
-        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
-        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
-    ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
 
 
 @admin.register(EntrepreneurProfile)
@@ -142,3 +125,27 @@ class CompetenceShareAdmin(AuditedAdmin):
     list_filter = ["status", "colleague_garden"]
     search_fields = ["target__company__name", "colleague__full_name", "colleague__email"]
     raw_id_fields = ["target", "requested_by", "colleague"]
+
+
+class HelpRequestMessageInline(admin.TabularInline):
+    model = HelpRequestMessage
+    extra = 0
+    raw_id_fields = ["author", "mail"]
+
+
+@admin.register(HelpRequest)
+class HelpRequestAdmin(AuditedAdmin):
+    list_display = ["created_at", "garden", "name", "email", "status", "assigned_to"]
+    list_filter = ["status", "garden"]
+    search_fields = ["name", "email", "org_number", "company_name", "message"]
+    list_select_related = ["garden", "assigned_to"]
+    raw_id_fields = ["requester", "assigned_to", "staff_profile", "company", "municipality", "notification"]
+    inlines = [HelpRequestMessageInline]
+
+
+@admin.register(HelpRequestMessage)
+class HelpRequestMessageAdmin(AuditedAdmin):
+    list_display = ["request", "author", "created_at", "is_internal"]
+    list_filter = ["is_internal"]
+    search_fields = ["body", "request__name", "request__email"]
+    raw_id_fields = ["request", "author", "mail"]

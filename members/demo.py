@@ -11,12 +11,13 @@ import datetime
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
-from gardens.audit import audit_record
-from gardens.loading import slugify_nb
+from core.audit import audit_record
+from core.models import User
+from core.services import user_create
+from core.text import slugify_nb
 from gardens.models import CompetenceArea, Garden, IndustryCode, Municipality, StaffMembership, StaffProfile
 
-from .models import Company, EntrepreneurProfile, TargetCompany, User
-from .services import user_create
+from .models import Company, EntrepreneurProfile, TargetCompany
 
 DEMO_PASSWORD = "demo-passord-123"
 DEMO_START = datetime.date(2024, 1, 1)

@@ -1,21 +1,27 @@
 """The entrepreneur's own page: profile, and the help requests they sent with the answers."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gardens.help_views import requests_for_entrepreneur
+from gardens.access import access_required, is_network_reader
 
 from .entrepreneurs import entrepreneur_profile_save
 from .forms import EntrepreneurProfileForm
 from .models import EntrepreneurProfile
+from .selectors import requests_for_entrepreneur
 
 
-@login_required
+@access_required()
 def my_page(request: HttpRequest) -> HttpResponse:
-    """/min-side/: the short profile and the requests with their answers."""
+    """/min-side/: the short profile and the requests with their answers (entrepreneurs' own page).
+
+    Garden staff and network readers have their own place to work: they are sent there.
+    """
+    if is_network_reader(request.user) or request.user.memberships.valid_on(timezone.localdate()).exists():
+        return redirect("network_portal:dashboard")
     profile = EntrepreneurProfile.objects.filter(user=request.user).select_related("municipality").first()
     initial = {"full_name": request.user.full_name}
     if profile is not None:

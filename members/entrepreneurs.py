@@ -2,10 +2,11 @@
 
 from django.db import transaction
 
-from gardens.audit import audit_record, diff
+from core.audit import audit_record, diff
+from core.models import User
 from gardens.models import Municipality
 
-from .models import EntrepreneurProfile, User
+from .models import EntrepreneurProfile
 
 
 @transaction.atomic

@@ -3,12 +3,12 @@
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import User
 from gardens.models import IndustryCode, Municipality
 
-from .models import TargetCompany, User
+from .models import TargetCompany
 
 
 class TargetCompanyFilter(django_filters.FilterSet):
@@ -49,11 +49,10 @@ class TargetCompanyFilter(django_filters.FilterSet):
     def __init__(self, *args, garden, **kwargs):
         super().__init__(*args, **kwargs)
         self.garden = garden
-        today = timezone.localdate()
         self.filters["municipality"].queryset = (
-            Municipality.objects.filter(
+            Municipality.objects.current().filter(
                 Q(coverages__garden=garden) | Q(companies__target_relations__garden=garden)
-            ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today)).distinct().order_by("name")
+            ).distinct().order_by("name")
         )
         self.filters["section"].queryset = IndustryCode.objects.filter(level=1).order_by("code")
         self.filters["adviser"].queryset = User.objects.filter(memberships__garden=garden).distinct().order_by(

@@ -7,11 +7,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import orgnr
+from core.models import User
 from gardens.models import Garden, IndustryCode, Municipality, StaffMembership
+from gardens.selectors import current_municipalities
 
-from .models import ContactPerson, DevelopmentGoal, FollowUpEntry, KeyFigures, TargetCompany, User
+from .models import ContactPerson, DevelopmentGoal, FollowUpEntry, KeyFigures, TargetCompany
 from .sharing import share_colleague_choices
-from .validators import normalise_org_number, validate_org_number
 
 CONTRACT_EXTENSIONS = {".pdf", ".docx", ".doc", ".odt", ".png", ".jpg", ".jpeg"}
 CONTRACT_MAX_BYTES = 10 * 1024 * 1024
@@ -32,10 +34,6 @@ def garden_staff_queryset(garden: Garden):
         .distinct()
         .order_by("full_name", "email")
     )
-
-
-def current_municipalities():
-    return Municipality.objects.filter(valid_to__isnull=True).select_related("county").order_by("name", "number")
 
 
 class MunicipalityChoiceField(forms.ModelChoiceField):
@@ -96,9 +94,7 @@ class TargetCompanyForm(forms.Form):
         self.fields["adviser"].queryset = garden_staff_queryset(garden)
 
     def clean_org_number(self) -> str:
-        value = normalise_org_number(self.cleaned_data["org_number"])
-        validate_org_number(value)
-        return value
+        return orgnr.clean_org_number(self.cleaned_data["org_number"], required=True)
 
     def clean_contract_file(self):
         upload = self.cleaned_data.get("contract_file")
@@ -305,7 +301,4 @@ class EntrepreneurProfileForm(forms.Form):
         self.fields["municipality"].queryset = current_municipalities()
 
     def clean_org_number(self) -> str:
-        value = normalise_org_number(self.cleaned_data["org_number"])
-        if value:
-            validate_org_number(value)
-        return value
+        return orgnr.clean_org_number(self.cleaned_data["org_number"])

@@ -9,7 +9,6 @@ import io
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from gardens.access import resolve_garden
+from gardens.access import garden_required
 
 from . import imports
 from .exports import neutralise
@@ -51,10 +50,10 @@ def _preview_url(batch: ImportBatch) -> str:
     return reverse("members:import-preview", kwargs={"garden_slug": batch.garden.slug, "batch_pk": batch.pk})
 
 
-@login_required
+@garden_required(PERMISSION)
 def import_upload(request: HttpRequest, garden_slug: str) -> HttpResponse:
     """The upload form and this garden's recent imports."""
-    garden = resolve_garden(request, garden_slug, PERMISSION)
+    garden = request.garden
     form = ImportUploadForm(request.POST, request.FILES) if request.method == "POST" else ImportUploadForm()
     if form.is_bound and form.is_valid():
         batch = imports.import_batch_upload(garden=garden, by=request.user, upload=form.cleaned_data["file"])
@@ -88,10 +87,10 @@ def _display_rows(rows: list[dict], fields: list[str]) -> list[dict]:
     return display
 
 
-@login_required
+@garden_required(PERMISSION)
 def import_preview(request: HttpRequest, garden_slug: str, batch_pk: int) -> HttpResponse:
     """One import: its progress, or every row with its problems and the commit and cancel buttons."""
-    garden = resolve_garden(request, garden_slug, PERMISSION)
+    garden = request.garden
     batch = _batch(request, batch_pk)
     in_progress = batch.status in (ImportBatch.Status.UPLOADED, ImportBatch.Status.IMPORTING)
     # Rows are shown once checked (they then carry their problems), also after a commit or failure.
@@ -112,6 +111,7 @@ def import_preview(request: HttpRequest, garden_slug: str, batch_pk: int) -> Htt
         "rows": _display_rows(page.object_list, fields),
         "page": page,
         "only_problems": only_problems,
+        "query": "problems=1" if only_problems else "",  # the pages of the problem-only view stay problem-only
         "headers": [(imports.COLUMN_BY_FIELD[f].label, read[f]) for f in fields],
         "ignored": batch.columns.get("ignored", []),
         "file_info": batch.columns,
@@ -139,10 +139,9 @@ def _progress_message(batch: ImportBatch) -> str:
     return batch.get_status_display()
 
 
-@login_required
+@garden_required(PERMISSION)
 def import_status(request: HttpRequest, garden_slug: str, batch_pk: int) -> JsonResponse:
     """The batch's progress for the progress bar (polled every second while it is being checked or imported)."""
-    resolve_garden(request, garden_slug, PERMISSION)
     batch = _batch(request, batch_pk, with_rows=False)
     phase = imports.progress_phase(batch)
     return JsonResponse({
@@ -158,10 +157,10 @@ def import_status(request: HttpRequest, garden_slug: str, batch_pk: int) -> Json
 
 
 @require_POST
-@login_required
+@garden_required(PERMISSION)
 def import_commit(request: HttpRequest, garden_slug: str, batch_pk: int) -> HttpResponse:
     """Import every row (all or nothing); small files at once, large ones by a worker with a progress bar."""
-    garden = resolve_garden(request, garden_slug, PERMISSION)
+    garden = request.garden
     batch = _batch(request, batch_pk)
     if batch.status != ImportBatch.Status.PREVIEWED:
         messages.info(request, _("This import is not waiting for confirmation (%(status)s).")
@@ -184,10 +183,9 @@ def import_commit(request: HttpRequest, garden_slug: str, batch_pk: int) -> Http
 
 
 @require_POST
-@login_required
+@garden_required(PERMISSION)
 def import_cancel(request: HttpRequest, garden_slug: str, batch_pk: int) -> HttpResponse:
     """Discard an import that has not started; nothing is imported."""
-    resolve_garden(request, garden_slug, PERMISSION)
     batch = _batch(request, batch_pk, with_rows=False)
     if imports.import_batch_cancel(batch=batch, by=request.user):
         messages.success(request, _("The import of %(file)s is cancelled; nothing was imported.")
@@ -198,10 +196,10 @@ def import_cancel(request: HttpRequest, garden_slug: str, batch_pk: int) -> Http
     return redirect(_preview_url(batch))
 
 
-@login_required
+@garden_required(PERMISSION)
 def import_template(request: HttpRequest, garden_slug: str) -> HttpResponse:
     """A CSV with the header row and one example row (UTF-8 with BOM and semicolons, as Norwegian Excel likes)."""
-    garden = resolve_garden(request, garden_slug, PERMISSION)
+    garden = request.garden
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     for row in imports.template_rows(garden, request.user):

@@ -1,75 +1,21 @@
-"""People and companies: the user model, companies and what gardens record about them."""
+"""Entrepreneurs and companies: what gardens record about their target companies, and help requests."""
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gardens.models import Garden, IndustryCode, Municipality
-from network_portal.web import private_upload_path
-
-from .validators import normalise_org_number, validate_org_number
-
-
-class UserManager(BaseUserManager):
-    use_in_migrations = True
-
-    def create_user(self, email: str, password: str | None = None, **extra) -> "User":
-        """Create a user who signs in with `email`."""
-        if not email:
-            raise ValueError("Users sign in with an e-mail address.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
-        user.set_password(password)
-        user.save(using=self._db)
-        return user
-
-    def create_superuser(self, email: str, password: str | None = None, **extra) -> "User":
-        """Create a superuser (admin site only)."""
-        extra.update(is_staff=True, is_superuser=True)
-        return self.create_user(email, password, **extra)
-
-
-class User(AbstractBaseUser, PermissionsMixin):
-    """Anyone who signs in. E-mail is the login; there is no username."""
-
-    email = models.EmailField(_("e-mail address"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=150, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
-    is_staff = models.BooleanField(_("can use the admin site"), default=False)
-    is_network_reader = models.BooleanField(
-        _("network reader"), default=False, help_text=_("Siva or county staff: reads every garden, writes none.")
-    )
-    reader_organisation = models.CharField(_("organisation"), max_length=150, blank=True)
-    is_demo = models.BooleanField(_("demo account"), default=False)
-    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
-
-    objects = UserManager()
-
-    USERNAME_FIELD = "email"
-    EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
-
-    class Meta:
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
-        ordering = ["full_name", "email"]
-
-    def __str__(self) -> str:
-        return self.full_name or self.email
-
-    def get_full_name(self) -> str:
-        return self.full_name or self.email
-
-    def get_short_name(self) -> str:
-        return (self.full_name or self.email).split(" ")[0]
+from core.orgnr import normalise_org_number, validate_org_number
+from core.web import private_upload_path
+from gardens.models import Garden, IndustryCode, Municipality, StaffProfile
 
 
 class EntrepreneurProfile(models.Model):
     """The short profile an entrepreneur keeps: who they are and where."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="entrepreneur_profile")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entrepreneur_profile")
     org_number = models.CharField(
         _("organisasjonsnummer"), max_length=9, blank=True, validators=[validate_org_number]
     )
@@ -212,8 +158,6 @@ class TargetCompany(models.Model):
         return f"{self.company.name} ({self.garden})"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("members:company-detail", kwargs={"garden_slug": self.garden.slug, "pk": self.pk})
 
     @property
@@ -461,3 +405,82 @@ class CompetenceShare(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.ACCEPTED
+
+
+class HelpRequest(models.Model):
+    """An entrepreneur asking a garden (or one of its staff) for help.
+
+    Saved with the garden's notification queued in the outbox in the same transaction, so a
+    broker or mail-server outage delays the e-mail but never loses it.
+    """
+
+    class Status(models.TextChoices):
+        NEW = "new", _("new")
+        ASSIGNED = "assigned", _("assigned")
+        ANSWERED = "answered", _("answered")
+        CLOSED = "closed", _("closed")
+
+    garden = models.ForeignKey(Garden, on_delete=models.CASCADE, related_name="help_requests")
+    staff_profile = models.ForeignKey(
+        StaffProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="help_requests",
+        verbose_name=_("asked staff member"),
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="help_requests",
+        verbose_name=_("requester's account"),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("e-mail address"))
+    municipality = models.ForeignKey(
+        Municipality, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("municipality"),
+    )
+    org_number = models.CharField(_("organisasjonsnummer"), max_length=9, blank=True)
+    company_name = models.CharField(_("company name"), max_length=200, blank=True)
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="help_requests",
+        verbose_name=_("company"),
+    )
+    message = models.TextField(_("what do you need help with?"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW, db_index=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    notification = models.ForeignKey("core.Mail", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name=_("garden's notification"))
+
+    class Meta:
+        verbose_name = _("help request")
+        verbose_name_plural = _("help requests")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["garden", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.garden} ({self.created_at:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:help-detail", kwargs={"garden_slug": self.garden.slug, "help_request_pk": self.pk})
+
+
+class HelpRequestMessage(models.Model):
+    """An answer (or note) on a help request; kept so the entrepreneur can read it again."""
+
+    request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("answer"))
+    is_internal = models.BooleanField(_("internal note"), default=False)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    mail = models.ForeignKey("core.Mail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                             verbose_name=_("e-mail"))
+
+    class Meta:
+        verbose_name = _("help request message")
+        verbose_name_plural = _("help request messages")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.body[:60]}"

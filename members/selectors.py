@@ -1,10 +1,11 @@
 """Reads about target companies."""
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from gardens.models import AuditEntry, Garden
+from core.models import AuditEntry
+from gardens.models import Garden
 
-from .models import TargetCompany
+from .models import HelpRequest, HelpRequestMessage, TargetCompany
 
 
 def target_companies_for(garden: Garden) -> QuerySet[TargetCompany]:
@@ -20,4 +21,13 @@ def target_company_history(target: TargetCompany) -> QuerySet[AuditEntry]:
     ids = [str(target.pk), *(str(pk) for pk in target.merged_records.values_list("pk", flat=True))]
     return AuditEntry.objects.filter(target_type="members.targetcompany", target_id__in=ids).filter(
         ~Q(action="members.targetcompany.merged_away") | Q(target_id=str(target.pk))
-    ).select_related("garden").order_by("-at", "-pk")
+    ).order_by("-at", "-pk")
+
+
+def requests_for_entrepreneur(user) -> list[HelpRequest]:
+    """The user's own requests with the answers they may read (not staff's internal notes)."""
+    answers = HelpRequestMessage.objects.filter(is_internal=False).select_related("author")
+    return list(
+        user.help_requests.select_related("garden").prefetch_related(Prefetch("messages", queryset=answers))
+        .order_by("-created_at", "-pk")
+    )

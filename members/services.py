@@ -10,17 +10,17 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model
 from django.utils.translation import gettext as _
 
-from gardens.audit import audit_record, diff, snapshot
-from gardens.models import AuditEntry, Garden, IndustryCode, Municipality
+from core.audit import audit_record, diff, snapshot
+from core.models import AuditEntry, User
+from core.orgnr import clean_org_number
+from gardens.models import Garden, IndustryCode, Municipality
 
-from .models import Company, FollowUpEntry, TargetCompany, User
-from .validators import normalise_org_number, validate_org_number
+from .models import Company, FollowUpEntry, TargetCompany
 
 TARGET_FIELDS = [
     "contract_start",
@@ -41,19 +41,6 @@ class StaleEdit(Exception):
         super().__init__("stale edit")
         self.current = current
         self.entries = entries
-
-
-@transaction.atomic
-def user_create(*, email: str, full_name: str = "", password: str | None = None, by=None, **extra) -> User:
-    """Create an account whose e-mail address is trusted (invited staff, admins, demo accounts).
-
-    The address is stored as verified so that allauth's mandatory verification,
-    meant for public sign-up, does not stop people an admin vouched for.
-    """
-    user = User.objects.create_user(email=email, password=password, full_name=full_name, **extra)
-    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    audit_record(action="members.user.created", target=user, actor=by, changes={"email": [None, user.email]})
-    return user
 
 
 def _record_snapshot(target: TargetCompany) -> dict[str, Any]:
@@ -98,8 +85,7 @@ def target_company_create(
     contract_file=None,
 ) -> TargetCompany:
     """Register a company (found or created by organisasjonsnummer) as the garden's target company."""
-    org_number = normalise_org_number(org_number)
-    validate_org_number(org_number)
+    org_number = clean_org_number(org_number, required=True)
     company, created = Company.objects.get_or_create(
         org_number=org_number, defaults={"name": name, "industry": industry, "municipality": municipality}
     )

@@ -1,15 +1,14 @@
 """Pages for sharing competence between gardens (see members/sharing.py)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gardens.access import resolve_garden
-from network_portal.web import form_errors_to_messages
+from core.web import form_errors_to_messages
+from gardens.access import garden_required
 
 from . import sharing
 from .forms import FollowUpForm, ShareAnswerForm, ShareRequestForm
@@ -18,10 +17,10 @@ from .views import _target
 
 
 @require_POST
-@login_required
+@garden_required("can_edit_companies")
 def share_create(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
     """Ask a colleague in another garden for help with this target company."""
-    garden = resolve_garden(request, garden_slug, "can_edit_companies")
+    garden = request.garden
     target = _target(request, pk)
     form = ShareRequestForm(request.POST, garden=garden, prefix="share")
     if form.is_valid():
@@ -40,9 +39,8 @@ def share_create(request: HttpRequest, garden_slug: str, pk: int) -> HttpRespons
 
 
 @require_POST
-@login_required
+@garden_required("can_edit_companies")
 def share_close_by_owner(request: HttpRequest, garden_slug: str, pk: int, share_pk: int) -> HttpResponse:
-    resolve_garden(request, garden_slug, "can_edit_companies")
     target = _target(request, pk)
     share = get_object_or_404(target.shares, pk=share_pk)
     try:
@@ -63,10 +61,10 @@ def _received(request: HttpRequest, share_pk: int) -> CompetenceShare:
     )
 
 
-@login_required
+@garden_required()
 def shared_list(request: HttpRequest, garden_slug: str) -> HttpResponse:
     """Requests for help this person received from other gardens, and the garden's shared hours."""
-    garden = resolve_garden(request, garden_slug)
+    garden = request.garden
     shares = CompetenceShare.objects.filter(colleague=request.user, colleague_garden=garden).select_related(
         "target__company", "target__garden", "requested_by")
     return render(request, "members/shared_list.html", {
@@ -75,10 +73,10 @@ def shared_list(request: HttpRequest, garden_slug: str) -> HttpResponse:
     })
 
 
-@login_required
+@garden_required()
 def shared_detail(request: HttpRequest, garden_slug: str, share_pk: int) -> HttpResponse:
     """The one company the colleague helps with: visible only while the request is accepted and open."""
-    garden = resolve_garden(request, garden_slug)
+    garden = request.garden
     share = _received(request, share_pk)
     context = {"garden": garden, "membership": request.membership, "share": share,
                "answer_form": ShareAnswerForm(prefix="answer")}
@@ -91,9 +89,8 @@ def shared_detail(request: HttpRequest, garden_slug: str, share_pk: int) -> Http
 
 
 @require_POST
-@login_required
+@garden_required()
 def shared_respond(request: HttpRequest, garden_slug: str, share_pk: int) -> HttpResponse:
-    resolve_garden(request, garden_slug)
     share = _received(request, share_pk)
     form = ShareAnswerForm(request.POST, prefix="answer")
     accept = request.POST.get("decision") == "accept"
@@ -109,9 +106,9 @@ def shared_respond(request: HttpRequest, garden_slug: str, share_pk: int) -> Htt
 
 
 @require_POST
-@login_required
+@garden_required()
 def shared_log(request: HttpRequest, garden_slug: str, share_pk: int) -> HttpResponse:
-    garden = resolve_garden(request, garden_slug)
+    garden = request.garden
     share = _received(request, share_pk)
     if not share.is_open:
         messages.error(request, _("This request is not open, so nothing can be logged on it."))
@@ -128,9 +125,8 @@ def shared_log(request: HttpRequest, garden_slug: str, share_pk: int) -> HttpRes
 
 
 @require_POST
-@login_required
+@garden_required()
 def shared_close(request: HttpRequest, garden_slug: str, share_pk: int) -> HttpResponse:
-    resolve_garden(request, garden_slug)
     share = _received(request, share_pk)
     try:
         sharing.share_close(share=share, by=request.user)

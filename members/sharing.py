@@ -14,12 +14,13 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gardens.access import membership_for
-from gardens.audit import audit_record
+from core.audit import audit_record
+from core.models import User
+from gardens.access import garden_access
 from gardens.models import Garden, StaffMembership
 
 from . import services
-from .models import CompetenceShare, FollowUpEntry, TargetCompany, User
+from .models import CompetenceShare, FollowUpEntry, TargetCompany
 
 
 def share_colleague_choices(garden: Garden) -> QuerySet[StaffMembership]:
@@ -37,8 +38,7 @@ def share_colleague_choices(garden: Garden) -> QuerySet[StaffMembership]:
 def share_request_create(*, target: TargetCompany, by: User, membership: StaffMembership, message: str
                          ) -> CompetenceShare:
     """Ask `membership.user` (staff of another garden) for help with `target`."""
-    own = membership_for(by, target.garden)
-    if own is None or not own.can_edit_companies:
+    if not garden_access(by, target.garden).can_share_competence:
         raise PermissionDenied
     if membership.garden_id == target.garden_id:
         raise ValidationError(_("Ask a colleague in another garden; your own colleagues can already help."))
@@ -82,8 +82,7 @@ def share_respond(*, share: CompetenceShare, by: User, accept: bool, note: str =
 def share_close(*, share: CompetenceShare, by: User) -> CompetenceShare:
     """Either side ends the help; the colleague loses access to the company."""
     share = CompetenceShare.objects.select_for_update(of=("self",)).select_related("target").get(pk=share.pk)
-    own = membership_for(by, share.target.garden)
-    if share.colleague_id != by.pk and (own is None or not own.can_edit_companies):
+    if share.colleague_id != by.pk and not garden_access(by, share.target.garden).can_share_competence:
         raise PermissionDenied
     if share.status not in (CompetenceShare.Status.PENDING, CompetenceShare.Status.ACCEPTED):
         raise ValidationError(_("This request is already closed."))

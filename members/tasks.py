@@ -1,21 +1,12 @@
 """Celery tasks for members: thin, take ids, call a service, safe to run twice."""
 
-import smtplib
-
 from celery import shared_task
 from django.core.exceptions import ValidationError
 
+from core.models import User
+
 from . import imports
-from .models import ImportBatch, User
-from .transfers import transfer_notify
-
-
-# A mail-server outage must not drop the notice: retry with growing pauses. The service
-# marks each event as sent under a row lock, so a retry or a second run sends once.
-@shared_task(autoretry_for=(smtplib.SMTPException, OSError), retry_backoff=True, max_retries=5)
-def notify_transfer_task(transfer_id: int, event: str) -> int:
-    """E-mail the admins who must act on or know about a transfer event; returns the number of recipients."""
-    return transfer_notify(transfer_id=transfer_id, event=event)
+from .models import ImportBatch
 
 
 # Imports: the services act only on a batch in the expected status (and the commit holds a

@@ -5,7 +5,6 @@ someone in a third garden gets 404. Staff and network readers read; only admins 
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from gardens.access import resolve_garden
+from gardens.access import garden_required
 
 from . import transfers
 from .forms import TransferForm
@@ -38,10 +37,10 @@ def _errors(error: ValidationError | PermissionDenied) -> list[str]:
     return [str(error) or _("You do not have permission to do that.")]
 
 
-@login_required
+@garden_required()
 def transfer_list(request: HttpRequest, garden_slug: str) -> HttpResponse:
     """The garden's incoming and outgoing transfers with their status."""
-    garden = resolve_garden(request, garden_slug)
+    garden = request.garden
     rows = list(transfers.transfers_for(garden))
     return render(
         request,
@@ -55,10 +54,10 @@ def transfer_list(request: HttpRequest, garden_slug: str) -> HttpResponse:
     )
 
 
-@login_required
+@garden_required("can_transfer_companies")
 def transfer_create(request: HttpRequest, garden_slug: str) -> HttpResponse:
     """An admin chooses the receiving garden and the companies (all ticked to begin with)."""
-    garden = resolve_garden(request, garden_slug, "is_admin")
+    garden = request.garden
     form = TransferForm(request.POST or None, garden=garden)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -81,12 +80,12 @@ def transfer_create(request: HttpRequest, garden_slug: str) -> HttpResponse:
                   {"garden": garden, "membership": request.membership, "form": form})
 
 
-@login_required
+@garden_required()
 def transfer_detail(request: HttpRequest, garden_slug: str, transfer_pk: int) -> HttpResponse:
     """The companies, who asked and who confirmed; Confirm for the receiving admin, Cancel for either admin."""
-    garden = resolve_garden(request, garden_slug)
+    garden = request.garden
     transfer = _transfer(request, transfer_pk)
-    is_admin = bool(request.membership and request.membership.is_admin)
+    is_admin = request.access.can_transfer_companies
     is_pending = transfer.status == TransferRequest.Status.PENDING
     return render(
         request,
@@ -106,10 +105,10 @@ def transfer_detail(request: HttpRequest, garden_slug: str, transfer_pk: int) ->
 
 
 @require_POST
-@login_required
+@garden_required("can_transfer_companies")
 def transfer_confirm(request: HttpRequest, garden_slug: str, transfer_pk: int) -> HttpResponse:
     """The receiving admin accepts; the companies move to this garden."""
-    garden = resolve_garden(request, garden_slug, "is_admin")
+    garden = request.garden
     transfer = _transfer(request, transfer_pk)
     try:
         transfer = transfers.transfer_confirm(transfer=transfer, by=request.user)
@@ -127,10 +126,10 @@ def transfer_confirm(request: HttpRequest, garden_slug: str, transfer_pk: int) -
 
 
 @require_POST
-@login_required
+@garden_required("can_transfer_companies")
 def transfer_cancel(request: HttpRequest, garden_slug: str, transfer_pk: int) -> HttpResponse:
     """Either garden's admin withdraws a transfer still waiting for confirmation."""
-    garden = resolve_garden(request, garden_slug, "is_admin")
+    garden = request.garden
     transfer = _transfer(request, transfer_pk)
     try:
         transfers.transfer_cancel(transfer=transfer, by=request.user)

@@ -8,28 +8,27 @@ Every verb is keyword-only, atomic and audited against the transfer and each com
 
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Prefetch, Q, QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gardens.access import membership_for
-from gardens.audit import audit_record
+from core.audit import audit_record
+from core.mail import absolute_url, mail_queue
+from core.models import User
+from gardens.access import garden_access
 from gardens.models import Garden, StaffMembership
 
-from .models import TargetCompany, TransferRequest, User
+from .models import TargetCompany, TransferRequest
 
 EVENTS = ("requested", "completed", "cancelled")
 
 
 def _require_admin(user: User, garden: Garden, message: str) -> None:
-    membership = membership_for(user, garden)
-    if membership is None or not membership.is_admin:
+    """The verbs check again what the pages checked: only a garden's admin hands over or receives."""
+    if not garden_access(user, garden).can_transfer_companies:
         raise PermissionDenied(message)
 
 
@@ -41,13 +40,6 @@ def _audit_targets(action: str, targets: list[TargetCompany], *, by: User, garde
     """One entry per company, so each record's own history tells the story."""
     for target in targets:
         audit_record(action=action, target=target, actor=by, garden=garden, changes=changes)
-
-
-def _notify_on_commit(transfer: TransferRequest, event: str) -> None:
-    from .tasks import notify_transfer_task  # tasks import this module
-
-
-    transaction.on_commit(lambda: notify_transfer_task.delay(transfer.pk, event))
 
 
 @transaction.atomic
@@ -97,7 +89,7 @@ def transfer_request_create(
     )
     _audit_targets("members.targetcompany.transfer_requested", locked, by=by, garden=from_garden,
                    changes={"garden": [from_garden.name, to_garden.name]})
-    _notify_on_commit(transfer, "requested")
+    transfer_notify(transfer=transfer, event="requested")
     return transfer
 
 
@@ -150,7 +142,7 @@ def transfer_confirm(*, transfer: TransferRequest, by: User) -> TransferRequest:
     transfer.save(update_fields=["status", "to_confirmed_by", "to_confirmed_at", "completed_at"])
     audit_record(action="members.transfer.completed", target=transfer, actor=by, garden=to_garden,
                  changes={"status": [str(TransferRequest.Status.PENDING.label), transfer.get_status_display()]})
-    _notify_on_commit(transfer, "completed")
+    transfer_notify(transfer=transfer, event="completed")
     return transfer
 
 
@@ -161,9 +153,7 @@ def transfer_cancel(*, transfer: TransferRequest, by: User) -> TransferRequest:
         TransferRequest.objects.select_for_update(of=("self",)).select_related("from_garden", "to_garden")
         .get(pk=transfer.pk)
     )
-    is_admin = any(
-        (m := membership_for(by, g)) is not None and m.is_admin for g in (transfer.from_garden, transfer.to_garden)
-    )
+    is_admin = any(garden_access(by, g).can_transfer_companies for g in (transfer.from_garden, transfer.to_garden))
     if not is_admin:
         raise PermissionDenied(_("Only an admin of one of the two gardens can cancel this transfer."))
     if transfer.status != TransferRequest.Status.PENDING:
@@ -176,7 +166,7 @@ def transfer_cancel(*, transfer: TransferRequest, by: User) -> TransferRequest:
     targets = list(transfer.targets.select_related("company", "garden"))
     _audit_targets("members.targetcompany.transfer_cancelled", targets, by=by, garden=transfer.from_garden,
                    changes={"garden": [transfer.from_garden.name, transfer.to_garden.name]})
-    _notify_on_commit(transfer, "cancelled")
+    transfer_notify(transfer=transfer, event="cancelled")
     return transfer
 
 
@@ -198,35 +188,25 @@ def transfer_admin_emails(garden: Garden) -> list[str]:
     ))
 
 
-@transaction.atomic
-def transfer_notify(*, transfer_id: int, event: str) -> int:
-    """Send the e-mails for `event` once (the marker is checked and set under a row lock); returns recipients."""
+def transfer_notify(*, transfer: TransferRequest, event: str) -> int:
+    """Queue the e-mails for `event` in the outbox, in the caller's transaction; returns recipients.
+
+    One mail per garden and event (its key), so asking twice sends once.
+    """
     if event not in EVENTS:
         raise ValueError(f"unknown transfer event {event!r}")
-    transfer = (
-        TransferRequest.objects.select_for_update(of=("self",)).select_related("from_garden", "to_garden")
-        .filter(pk=transfer_id).first()
-    )
-    if transfer is None or event in transfer.notified_at:
-        return 0
     targets = list(transfer.targets.select_related("company").order_by("company__name"))
-    prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "")
-    sent = 0
+    count = 0
     for garden in _recipient_gardens(transfer, event):
         recipients = transfer_admin_emails(garden)
-        if not recipients:
-            continue
         # Each garden gets the address it can open: the transfer is reached through the reader's own garden.
-        path = reverse("members:transfer-detail", kwargs={"garden_slug": garden.slug, "transfer_pk": transfer.pk})
-        context = {"transfer": transfer, "targets": targets, "path": path}
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = render_to_string(f"members/email/transfer_{event}_subject.txt", context)
-            body = render_to_string(f"members/email/transfer_{event}.txt", context)
-        send_mail(prefix + " ".join(subject.split()), body, None, recipients)
-        sent += len(recipients)
-    transfer.notified_at = {**transfer.notified_at, event: timezone.now().isoformat()}
-    transfer.save(update_fields=["notified_at"])
-    return sent
+        url = absolute_url(reverse("members:transfer-detail",
+                                   kwargs={"garden_slug": garden.slug, "transfer_pk": transfer.pk}))
+        mail = mail_queue(template=f"members/email/transfer_{event}", to=recipients,
+                          context={"transfer": transfer, "targets": targets, "url": url, "garden": garden},
+                          key=f"members.transfer:{transfer.pk}:{event}:{garden.pk}")
+        count += len(mail.to) if mail else 0
+    return count
 
 
 def transfers_for(garden: Garden) -> QuerySet[TransferRequest]:

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import entrepreneur_views, import_views, share_views, transfer_views, views
+from . import entrepreneur_views, help_views, import_views, share_views, transfer_views, views
 
 app_name = "members"
 
 urlpatterns = [
     path("min-side/", entrepreneur_views.my_page, name="my-page"),
+    path("g/<slug:garden_slug>/", views.workspace, name="workspace"),
     path("g/<slug:garden_slug>/malbedrifter/", views.company_list, name="company-list"),
     path("g/<slug:garden_slug>/malbedrifter/ny/", views.company_create, name="company-create"),
     path("g/<slug:garden_slug>/malbedrifter/eksport.<str:fmt>", views.company_export, name="company-export"),
@@ -50,4 +51,17 @@ urlpatterns = [
     path("g/<slug:garden_slug>/delt/<int:share_pk>/svar/", share_views.shared_respond, name="shared-respond"),
     path("g/<slug:garden_slug>/delt/<int:share_pk>/logg/", share_views.shared_log, name="shared-log"),
     path("g/<slug:garden_slug>/delt/<int:share_pk>/avslutt/", share_views.shared_close, name="shared-close"),
+]
+
+HELP = "g/<slug:garden_slug>/foresporsler/<int:help_request_pk>/"
+urlpatterns += [
+    path("be-om-hjelp/kompetanse/<int:profile_pk>/", help_views.ask_staff, name="ask-staff"),
+    path("be-om-hjelp/<slug:garden_slug>/", help_views.ask_garden, name="ask-garden"),
+    path("be-om-hjelp/<slug:garden_slug>/sendt/", help_views.ask_done, name="ask-done"),
+    path("g/<slug:garden_slug>/foresporsler/", help_views.help_inbox, name="help-inbox"),
+    path(HELP, help_views.help_detail, name="help-detail"),
+    path(HELP + "tildel/", help_views.help_assign, name="help-assign"),
+    path(HELP + "svar/", help_views.help_answer, name="help-answer"),
+    path(HELP + "lukk/", help_views.help_close, name="help-close"),
+    path(HELP + "malbedrift/", help_views.help_convert, name="help-convert"),
 ]

@@ -1,7 +1,6 @@
 """Target company records in a garden's workspace. Thin: resolve the garden, call a selector or service."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -10,9 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gardens.access import resolve_garden
-from gardens.audit import describe
-from network_portal.web import form_errors_to_messages
+from core.audit import describe
+from core.web import file_download, form_errors_to_messages
+from gardens.access import garden_required
+from gardens.selectors import garden_coverage, garden_staff
 
 from . import exports, services
 from .filters import TargetCompanyFilter
@@ -43,10 +43,26 @@ def _target(request: HttpRequest, pk: int) -> TargetCompany:
     )
 
 
-@login_required
+@garden_required()
+def workspace(request: HttpRequest, garden_slug: str) -> HttpResponse:
+    """The garden's workspace: what staff open every morning."""
+    garden = request.garden
+    coverage_now, _before = garden_coverage(garden)
+    return render(request, "members/workspace.html", {
+        "staff": garden_staff(garden),
+        "coverage_now": coverage_now,
+        "target_companies": list(
+            garden.target_companies.filter(status=TargetCompany.Status.ACTIVE)
+            .select_related("company__municipality")
+            .order_by("-updated_at")[:10]
+        ),
+    })
+
+
+@garden_required()
 def company_list(request: HttpRequest, garden_slug: str) -> HttpResponse:
     """The garden's target companies, filtered, sorted and paginated."""
-    garden = resolve_garden(request, garden_slug)
+    garden = request.garden
     filterset = TargetCompanyFilter(request.GET, queryset=target_companies_for(garden), garden=garden)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -65,10 +81,10 @@ def company_list(request: HttpRequest, garden_slug: str) -> HttpResponse:
     )
 
 
-@login_required
+@garden_required()
 def company_export(request: HttpRequest, garden_slug: str, fmt: str) -> HttpResponse:
     """Exactly the filtered list, as CSV or XLSX."""
-    garden = resolve_garden(request, garden_slug)
+    garden = request.garden
     filterset = TargetCompanyFilter(request.GET, queryset=target_companies_for(garden), garden=garden)
     rows = filterset.qs
     if fmt == "csv":
@@ -78,10 +94,10 @@ def company_export(request: HttpRequest, garden_slug: str, fmt: str) -> HttpResp
     raise Http404
 
 
-@login_required
+@garden_required("can_edit_companies")
 def company_create(request: HttpRequest, garden_slug: str) -> HttpResponse:
     """Register a new target company."""
-    garden = resolve_garden(request, garden_slug, "can_edit_companies")
+    garden = request.garden
     form = TargetCompanyForm(request.POST or None, request.FILES or None, garden=garden)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -99,12 +115,12 @@ def company_create(request: HttpRequest, garden_slug: str) -> HttpResponse:
                   {"garden": garden, "membership": request.membership, "form": form, "is_new": True})
 
 
-@login_required
+@garden_required()
 def company_detail(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
     """One record: contract, phase, key figures, goals, contacts and the follow-up log."""
-    garden = resolve_garden(request, garden_slug)
+    garden = request.garden
     target = _target(request, pk)
-    can_edit = bool(request.membership and request.membership.can_edit_companies)
+    can_edit = request.access.can_edit_companies
     context = {
         "garden": garden,
         "membership": request.membership,
@@ -115,7 +131,8 @@ def company_detail(request: HttpRequest, garden_slug: str, pk: int) -> HttpRespo
         "follow_ups": list(target.follow_ups.select_related("adviser", "adviser_garden")),
         "key_figures": list(target.key_figures.all()),
         "goals": list(target.goals.all()),
-        "contacts": list(target.contacts.all()),
+        # Network readers see the record, not the people in it (gardens/access.py).
+        "contacts": list(target.contacts.all()) if request.access.can_read_personal_data else [],
         "shares": list(target.shares.select_related("colleague", "colleague_garden")),
     }
     if can_edit:
@@ -130,10 +147,10 @@ def company_detail(request: HttpRequest, garden_slug: str, pk: int) -> HttpRespo
     return render(request, "members/company_detail.html", context)
 
 
-@login_required
+@garden_required("can_edit_companies")
 def company_edit(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
     """Edit a record; a save based on a stale form is refused and shows what changed meanwhile."""
-    garden = resolve_garden(request, garden_slug, "can_edit_companies")
+    garden = request.garden
     target = _target(request, pk)
     if target.status == TargetCompany.Status.MERGED:
         messages.info(request, _("This record was merged into another; edit that one."))
@@ -182,12 +199,17 @@ def company_edit(request: HttpRequest, garden_slug: str, pk: int) -> HttpRespons
     )
 
 
-@login_required
+@garden_required()
 def company_history(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
     """Every change to the record: who, when, what from what to what."""
-    garden = resolve_garden(request, garden_slug)
+    garden = request.garden
     target = _target(request, pk)
     entries = list(target_company_history(target))
+    if not request.access.can_read_personal_data:
+        # Readers see that a contact person changed, not who they are.
+        for entry in entries:
+            if entry.action.startswith("members.contactperson."):
+                entry.changes = {}
     return render(
         request,
         "members/company_history.html",
@@ -196,25 +218,17 @@ def company_history(request: HttpRequest, garden_slug: str, pk: int) -> HttpResp
     )
 
 
-@login_required
+@garden_required()
 def contract_download(request: HttpRequest, garden_slug: str, pk: int) -> FileResponse:
     """The signed contract, only to people who may read the garden."""
-    resolve_garden(request, garden_slug)
     target = _target(request, pk)
-    if not target.contract_file:
-        raise Http404
-    try:
-        handle = target.contract_file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    name = f"kontrakt-{target.company.org_number}{target.contract_file.name[target.contract_file.name.rfind('.'):]}"
-    return FileResponse(handle, as_attachment=True, filename=name)
+    return file_download(target.contract_file, f"kontrakt-{target.company.org_number}")
 
 
 @require_POST
-@login_required
+@garden_required("can_edit_companies")
 def follow_up_add(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
-    garden = resolve_garden(request, garden_slug, "can_edit_companies")
+    garden = request.garden
     target = _target(request, pk)
     form = FollowUpForm(request.POST, garden=garden, prefix="fu")
     if form.is_valid():
@@ -240,10 +254,9 @@ def _save_part(request: HttpRequest, target: TargetCompany, form, *, is_new: boo
 
 
 @require_POST
-@login_required
+@garden_required("can_edit_companies")
 def key_figures_save(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
     """Record a year's key figures; a year already recorded is updated."""
-    resolve_garden(request, garden_slug, "can_edit_companies")
     target = _target(request, pk)
     existing = target.key_figures.filter(year=request.POST.get("kf-year") or 0).first()
     form = KeyFiguresForm(request.POST, prefix="kf", instance=existing or KeyFigures(target=target))
@@ -252,18 +265,16 @@ def key_figures_save(request: HttpRequest, garden_slug: str, pk: int) -> HttpRes
 
 
 @require_POST
-@login_required
+@garden_required("can_edit_companies")
 def goal_add(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
-    resolve_garden(request, garden_slug, "can_edit_companies")
     target = _target(request, pk)
     return _save_part(request, target, GoalForm(request.POST, prefix="goal"), is_new=True,
                       message=_("The goal is added to the development plan."), anchor="#goals")
 
 
 @require_POST
-@login_required
+@garden_required("can_edit_companies")
 def goal_update(request: HttpRequest, garden_slug: str, pk: int, goal_pk: int) -> HttpResponse:
-    resolve_garden(request, garden_slug, "can_edit_companies")
     target = _target(request, pk)
     goal = get_object_or_404(target.goals, pk=goal_pk)
     return _save_part(request, target, GoalStatusForm(request.POST, instance=goal), is_new=False,
@@ -271,18 +282,16 @@ def goal_update(request: HttpRequest, garden_slug: str, pk: int, goal_pk: int) -
 
 
 @require_POST
-@login_required
+@garden_required("can_edit_companies")
 def contact_add(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
-    resolve_garden(request, garden_slug, "can_edit_companies")
     target = _target(request, pk)
     return _save_part(request, target, ContactForm(request.POST, prefix="contact"), is_new=True,
                       message=_("The contact person is added."), anchor="#contacts")
 
 
 @require_POST
-@login_required
+@garden_required("can_edit_companies")
 def contact_delete(request: HttpRequest, garden_slug: str, pk: int, contact_pk: int) -> HttpResponse:
-    resolve_garden(request, garden_slug, "can_edit_companies")
     target = _target(request, pk)
     contact = get_object_or_404(target.contacts, pk=contact_pk)
     services.record_part_delete(target=target, by=request.user, obj=contact)
@@ -290,10 +299,10 @@ def contact_delete(request: HttpRequest, garden_slug: str, pk: int, contact_pk: 
     return redirect(target.get_absolute_url() + "#contacts")
 
 
-@login_required
+@garden_required("can_edit_companies")
 def company_merge(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
     """Merge a duplicate record (same organisasjonsnummer) into this one."""
-    garden = resolve_garden(request, garden_slug, "can_edit_companies")
+    garden = request.garden
     target = _target(request, pk)
     form = MergeForm(request.POST or None, target=target)
     if request.method == "POST" and form.is_valid():

@@ -19,7 +19,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from core.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -47,11 +47,13 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_filters",
-    "network_portal",
+    # Ours, from the bottom of the stack up: each app imports only those listed before it.
+    "core",
     "gardens",
     "members",
     "agreements",
     "projects",
+    "network_portal",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "network_portal.context_processors.navigation",
+                "gardens.context_processors.garden_access",
             ],
         },
     },
@@ -100,7 +103,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "members.User"
+AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -176,8 +179,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
-    # Help requests whose e-mail an outage held back (broker or mail server down).
-    "retry-unsent-help-requests": {"task": "gardens.tasks.retry_unsent_help_requests", "schedule": 5 * 60},
+    # Every e-mail an outage held back (broker or mail server down), with growing pauses.
+    "mail-retry-unsent": {"task": "core.tasks.mail_retry_unsent", "schedule": 5 * 60},
     # Progress reports due within 14 days or overdue: remind the partner gardens' admins (daily).
     "project-progress-report-reminders": {
         "task": "projects.tasks.send_progress_report_reminders", "schedule": 24 * 60 * 60,
@@ -223,6 +226,12 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not 
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies in front of the portal append to X-Forwarded-For (0: none, use
+# REMOTE_ADDR). Rate limits and allauth's sign-in limits key on the address they saw.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT={TRUSTED_PROXY_COUNT} cannot be negative.")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True

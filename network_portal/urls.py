@@ -9,6 +9,8 @@ from . import views
 portal_patterns = [
     path("", views.home, name="home"),
     path("om-dataene/", views.about_data, name="about-data"),
+    path("hager/", views.garden_list, name="garden-list"),
+    path("hager/<slug:slug>/", views.garden_detail, name="garden"),
     path("oversikt/", views.dashboard, name="dashboard"),
 ]
 

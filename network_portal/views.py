@@ -1,10 +1,16 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+"""Network-wide pages: the front page, a garden's public page, the data sources, where sign-in lands.
+
+These may combine every app below them (a garden's page shows its agreements and projects).
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from agreements.models import Agreement
-from gardens.models import Network
-from gardens.selectors import gardens_for_directory
+from gardens.access import access_required, is_network_reader
+from gardens.models import Garden, Network
+from gardens.selectors import garden_coverage, garden_staff, gardens_directory, gardens_for_directory
 from projects.models import Project
 
 
@@ -19,17 +25,46 @@ def home(request):
     return render(request, "network_portal/home.html", context)
 
 
+def garden_list(request: HttpRequest) -> HttpResponse:
+    """The public directory: each garden's municipalities, networks, agreements and contact."""
+    gardens = gardens_directory(prefetch=("agreements",))
+    has_inferred = any(c.is_inferred for g in gardens for c in g.coverage_now)
+    return render(request, "network_portal/garden_list.html", {"gardens": gardens, "has_inferred": has_inferred})
+
+
+def garden_detail(request, slug: str):
+    """A garden's public page: coverage now and before, staff, networks, agreements, projects."""
+    garden = get_object_or_404(Garden, slug=slug)
+    coverage_now, coverage_before = garden_coverage(garden)
+    context = {
+        "garden": garden,
+        "coverage_now": coverage_now,
+        "coverage_before": coverage_before,
+        "statuses": list(garden.statuses.all()),
+        "staff": garden_staff(garden),
+        "networks": list(garden.networks.prefetch_related("gardens")),
+        "agreements": list(Agreement.objects.filter(parties__garden=garden).distinct()),
+        "projects": list(
+            Project.objects.filter(partnerships__garden=garden).select_related("lead_garden").distinct()
+        ),
+        "has_inferred": any(c.is_inferred for c in coverage_now + coverage_before),
+    }
+    return render(request, "network_portal/garden_detail.html", context)
+
+
 def about_data(request):
     """Where the reference data comes from, and its licences."""
     return render(request, "network_portal/about_data.html")
 
 
-@login_required
+@access_required()
 def dashboard(request):
-    """Where sign-in lands: staff go to their garden, everyone else to the overview."""
+    """Where sign-in lands: staff in their garden, entrepreneurs on their page, readers on the front page."""
     membership = (
         request.user.memberships.valid_on(timezone.localdate()).select_related("garden").order_by("garden__name").first()
     )
     if membership is not None:
         return redirect(membership.garden.get_workspace_url())
-    return redirect("network_portal:home")
+    if is_network_reader(request.user):
+        return redirect("network_portal:home")
+    return redirect("members:my-page")

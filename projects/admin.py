@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from gardens.admin_mixins import AuditedAdmin
+from core.admin import AuditedAdmin
 
 from .models import BudgetLine, Expense, FundingCall, Grant, Milestone, ProgressReport, Project, ProjectPartner
 

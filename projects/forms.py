@@ -9,8 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Organisation
-from gardens.models import Garden
+from gardens.models import Garden, Organisation
 
 from .models import BudgetLine, Project
 from .selectors import party_gardens

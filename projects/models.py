@@ -6,9 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Organisation
-from gardens.models import Garden, Municipality, SourcedMixin
-from network_portal.web import private_upload_path
+from core.web import private_upload_path
+from gardens.models import Garden, Municipality, Organisation, SourcedMixin
 
 
 class FundingCall(models.Model):

@@ -1,16 +1,15 @@
 """Progress report reminders: each report gets at most one 'due soon' and one 'overdue' e-mail.
 
-The stage is marked on the report under a row lock in the same transaction as the
-sending, so a second run (or a retry) of the daily task finds it done.
+The stage is marked on the report under a row lock in the same transaction that queues
+the mail in the outbox, so a second run (or a retry) of the daily task finds it done.
 """
 
 import datetime
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
+
+from core.mail import absolute_url, mail_queue
 
 from .models import ProgressReport
 from .selectors import project_admin_emails
@@ -28,7 +27,7 @@ def _stage(report: ProgressReport, today: datetime.date) -> str | None:
 
 
 def progress_report_reminders_send(today: datetime.date | None = None) -> int:
-    """Send the reminders now owed; returns the number of e-mails sent."""
+    """Send the reminders now owed; returns the number of e-mails queued."""
     today = today or timezone.localdate()
     ids = list(
         ProgressReport.objects.filter(submitted_on__isnull=True, due__lte=today + datetime.timedelta(days=REMIND_DAYS))
@@ -48,15 +47,10 @@ def _remind(report_id: int, today: datetime.date) -> int:
     stage = _stage(report, today)
     if stage is None or stage in report.reminded:
         return 0
-    recipients = project_admin_emails(report.project)
-    if recipients:
-        context = {"report": report, "project": report.project, "stage": stage,
-                   "url": report.project.get_absolute_url()}
-        prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "")
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = render_to_string("projects/email/report_reminder_subject.txt", context)
-            body = render_to_string("projects/email/report_reminder.txt", context)
-        send_mail(prefix + " ".join(subject.split()), body, None, recipients)
+    context = {"report": report, "project": report.project, "stage": stage,
+               "url": absolute_url(report.project.get_absolute_url())}
+    mail = mail_queue(template="projects/email/report_reminder", to=project_admin_emails(report.project),
+                      context=context, key=f"projects.progressreport:{report.pk}:{stage}")
     report.reminded = {**report.reminded, stage: timezone.now().isoformat()}
     report.save(update_fields=["reminded"])
-    return 1 if recipients else 0
+    return 1 if mail else 0

@@ -1,12 +1,10 @@
 """Reads for projects: who may see what, the list, and the money figures aggregated in SQL."""
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import DecimalField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from gardens.models import Garden, StaffMembership
 
@@ -22,30 +20,9 @@ def _sum(field: str = "amount", **filters: Any) -> Coalesce:
     return Coalesce(total, Value(ZERO), output_field=MONEY)
 
 
-@dataclass(frozen=True)
-class ProjectAccess:
-    """What a person may do with a project. Everyone sees the public part."""
-
-    can_read: bool = False
-    can_edit: bool = False
-
-
 def _party_gardens(project: Project) -> Q:
     """Memberships of the lead garden or a partner garden."""
     return Q(garden__project_partnerships__project=project) | Q(garden_id=project.lead_garden_id)
-
-
-def project_access(user, project: Project) -> ProjectAccess:
-    """Admins of the lead or a partner garden edit; their staff and network readers read (one query)."""
-    if not user.is_authenticated:
-        return ProjectAccess()
-    roles = set(
-        StaffMembership.objects.valid_on(timezone.localdate())
-        .filter(_party_gardens(project), user=user)
-        .values_list("role", flat=True)
-    )
-    can_edit = StaffMembership.Role.ADMIN in roles
-    return ProjectAccess(can_read=bool(roles) or user.is_network_reader or user.is_superuser, can_edit=can_edit)
 
 
 def project_admin_emails(project: Project) -> list[str]:

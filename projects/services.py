@@ -11,9 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from agreements.models import Organisation
-from gardens.audit import audit_record, snapshot
-from gardens.models import Garden
+from core.audit import audit_record, snapshot
+from gardens.models import Garden, Organisation
 
 from .models import BudgetLine, Expense, Grant, Milestone, ProgressReport, Project
 

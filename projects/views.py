@@ -1,36 +1,31 @@
-"""Project pages. Thin: find the project, ask `project_access` what the person may do, call a selector or service."""
+"""Project pages. Thin: `access_required(project_scope, …)` finds the project and decides; then a selector."""
 
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.web import file_download
+from gardens.access import Access, access_required, project_access, require
+
 from . import services
 from .forms import BudgetLineForm, ExpenseForm, GrantSplitForm, MilestoneForm, ReportForm, ReportSubmitForm
 from .models import FundingCall, Project
-from .selectors import ProjectAccess, project_access, project_finances, projects_for_list
+from .selectors import project_finances, projects_for_list
 
 LATEST_EXPENSES = 20
 REMIND_DAYS = 14
 
 
-def _project(slug: str) -> Project:
-    return get_object_or_404(Project.objects.select_related("lead_garden", "call"), slug=slug)
-
-
-def _require(request: HttpRequest, project: Project, *, edit: bool = False) -> ProjectAccess:
-    """Outsiders get 404 for a project's inner pages; partner staff who may not edit get 403."""
-    access = project_access(request.user, project)
-    if not access.can_read:
-        raise Http404("Not a party to this project.")
-    if edit and not access.can_edit:
-        raise PermissionDenied
-    return access
+def project_scope(request: HttpRequest, slug: str, **kwargs) -> tuple[Project, Access]:
+    """The project from the URL and what the person may do with it."""
+    project = get_object_or_404(Project.objects.select_related("lead_garden", "call"), slug=slug)
+    return project, project_access(request.user, project)
 
 
 def project_list(request: HttpRequest) -> HttpResponse:
@@ -38,14 +33,14 @@ def project_list(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/project_list.html", {"projects": projects_for_list()})
 
 
+@access_required(project_scope, None, login=False)
 def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The public part for everyone; the money, milestones and reports for partners and readers."""
-    project = _project(slug)
-    return _render_detail(request, project, project_access(request.user, project))
+    return _render_detail(request, request.scope_object, request.access)
 
 
 def _render_detail(
-    request: HttpRequest, project: Project, access: ProjectAccess, *, milestone_form=None, report_form=None,
+    request: HttpRequest, project: Project, access: Access, *, milestone_form=None, report_form=None,
     status: int = 200,
 ) -> HttpResponse:
     """The detail page; a milestone or report form with errors is shown again as typed."""
@@ -68,18 +63,19 @@ def _render_detail(
     return render(request, "projects/project_detail.html", context, status=status)
 
 
+@access_required(project_scope)
 def expense_list(request: HttpRequest, slug: str) -> HttpResponse:
     """All spending on the project."""
-    project = _project(slug)
-    access = _require(request, project)
+    project = request.scope_object
+    access = request.access
     expenses = project.expenses.select_related("funder", "garden", "budget_line", "created_by")
     return render(request, "projects/expense_list.html", {"project": project, "access": access, "expenses": expenses})
 
 
+@access_required(project_scope, "can_edit")
 def expense_add(request: HttpRequest, slug: str) -> HttpResponse:
     """Enter spending (party admins only)."""
-    project = _project(slug)
-    _require(request, project, edit=True)
+    project = request.scope_object
     form = ExpenseForm(request.POST or None, project=project)
     if request.method == "POST" and form.is_valid():
         try:
@@ -93,10 +89,13 @@ def expense_add(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "projects/expense_form.html", {"project": project, "form": form})
 
 
+@access_required(project_scope)
 def budget(request: HttpRequest, slug: str) -> HttpResponse:
     """The budget lines; party admins add lines here."""
-    project = _project(slug)
-    access = _require(request, project, edit=request.method == "POST")
+    project = request.scope_object
+    access = request.access
+    if request.method == "POST":
+        require(request.access, "can_edit")
     form = BudgetLineForm(request.POST or None, project=project)
     if request.method == "POST" and form.is_valid():
         services.budget_line_create(project=project, by=request.user, **form.cleaned_data)
@@ -108,9 +107,10 @@ def budget(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@access_required(project_scope, "can_edit")
 def milestone_add(request: HttpRequest, slug: str) -> HttpResponse:
-    project = _project(slug)
-    access = _require(request, project, edit=True)
+    project = request.scope_object
+    access = request.access
     form = MilestoneForm(request.POST, prefix="ms")
     if not form.is_valid():
         return _render_detail(request, project, access, milestone_form=form, status=400)
@@ -120,9 +120,9 @@ def milestone_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
+@access_required(project_scope, "can_edit")
 def milestone_done(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    project = _project(slug)
-    _require(request, project, edit=True)
+    project = request.scope_object
     milestone = get_object_or_404(project.milestones, pk=pk)
     services.milestone_mark_done(milestone=milestone, by=request.user, done_on=timezone.localdate())
     messages.success(request, _("The milestone was marked as reached."))
@@ -130,9 +130,10 @@ def milestone_done(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @require_POST
+@access_required(project_scope, "can_edit")
 def report_add(request: HttpRequest, slug: str) -> HttpResponse:
-    project = _project(slug)
-    access = _require(request, project, edit=True)
+    project = request.scope_object
+    access = request.access
     form = ReportForm(request.POST, prefix="rep")
     if not form.is_valid():
         return _render_detail(request, project, access, report_form=form, status=400)
@@ -141,10 +142,10 @@ def report_add(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(f"{project.get_absolute_url()}#h-reports")
 
 
+@access_required(project_scope, "can_edit")
 def report_submit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Record that a report was sent, with a summary and optionally the file."""
-    project = _project(slug)
-    _require(request, project, edit=True)
+    project = request.scope_object
     report = get_object_or_404(project.reports, pk=pk)
     initial = {"submitted_on": report.submitted_on or timezone.localdate(), "summary": report.summary}
     form = ReportSubmitForm(request.POST or None, request.FILES or None, initial=initial)
@@ -155,25 +156,18 @@ def report_submit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "projects/report_form.html", {"project": project, "report": report, "form": form})
 
 
+@access_required(project_scope)
 def report_file(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     """A report's file, only to the parties and network readers (others: 404)."""
-    project = _project(slug)
-    _require(request, project)
+    project = request.scope_object
     report = get_object_or_404(project.reports, pk=pk)
-    if not report.file:
-        raise Http404
-    try:
-        handle = report.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    suffix = report.file.name[report.file.name.rfind("."):] if "." in report.file.name else ""
-    return FileResponse(handle, as_attachment=True, filename=f"rapport-{project.slug}-{report.pk}{suffix}")
+    return file_download(report.file, f"rapport-{project.slug}-{report.pk}")
 
 
+@access_required(project_scope, "can_edit")
 def grant_split(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Split a whole-period grant into yearly grants (party admins; the amounts must add up exactly)."""
-    project = _project(slug)
-    _require(request, project, edit=True)
+    project = request.scope_object
     grant = get_object_or_404(project.grants.select_related("funder", "on_behalf_of"), pk=pk, year__isnull=True)
     rows = min(max(project.duration_years or 3, 2), 6)
     form = GrantSplitForm(request.POST or None, rows=rows, first_year=project.start_year)

@@ -6,8 +6,9 @@ import factory
 from allauth.account.models import EmailAddress
 from stdnum.no import orgnr
 
+from core.models import User
 from gardens.models import County, Coverage, Garden, Municipality, StaffMembership
-from members.models import Company, TargetCompany, User
+from members.models import Company, TargetCompany
 
 
 def valid_org_number(n: int) -> str:

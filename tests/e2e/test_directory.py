@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from gardens.loading import load_network
+from network_portal.loading import load_network
 
 from .conftest import SCREENSHOTS
 

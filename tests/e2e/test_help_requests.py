@@ -7,7 +7,8 @@ from django.core import mail
 from django.core.cache import cache
 from playwright.sync_api import expect
 
-from gardens.models import County, Coverage, HelpRequest, Municipality, StaffMembership
+from gardens.models import County, Coverage, Municipality, StaffMembership
+from members.models import HelpRequest
 from tests.factories import GardenFactory, MembershipFactory
 
 from .conftest import AXE_JS, SCREENSHOTS, sign_in
@@ -95,7 +96,7 @@ def test_entrepreneur_signs_up_asks_and_reads_the_answer(browser, page, live_ser
     expect(page.get_by_role("heading", level=1)).to_have_text("Takk, forespørselen din er sendt")
     shot("help-ask-done")
     request = HelpRequest.objects.get()
-    assert request.notified_at is not None
+    assert request.notification.sent_at is not None
     assert [m.to for m in mail.outbox[1:]] == [["stine@example.org"]]
 
     # Staff, in another browser, find it in the inbox and answer.

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from agreements.models import Agreement, AgreementParty
 from gardens import maps
-from gardens.loading import load_network
 from gardens.models import County, Coverage, GardenStatus, Municipality, MunicipalityChange, Network, NetworkMembership
+from network_portal.loading import load_network
 from tests.factories import CoverageFactory, GardenFactory, MunicipalityFactory
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,7 @@ def test_directory_shows_coverage_networks_agreements_status_and_contact(client,
     Coverage.objects.create(
         garden=quiet, municipality=ended, valid_from=datetime.date(2001, 1, 1), valid_to=datetime.date(2010, 12, 31)
     )
-    html = client.get(reverse("gardens:list")).content.decode()
+    html = client.get(reverse("network_portal:garden-list")).content.decode()
 
     roros = entry_of(html, "Rørosregionen Næringshage")
     assert "Røros" in roros and "siden 2004" in roros
@@ -102,7 +102,7 @@ def test_directory_shows_that_a_garden_left_the_programme_not_that_it_is_in_it(c
     GardenStatus.objects.create(
         garden=garden, kind=GardenStatus.Kind.LEFT_PROGRAMME, valid_from=datetime.date(2019, 1, 1)
     )
-    entry = entry_of(client.get(reverse("gardens:list")).content.decode(), "Forlatt Næringshage")
+    entry = entry_of(client.get(reverse("network_portal:garden-list")).content.decode(), "Forlatt Næringshage")
     assert "Gått ut av programmet fra 2019" in entry
     assert "I næringshageprogrammet" not in entry
 
@@ -113,12 +113,12 @@ def test_directory_query_count_is_fixed(client, django_assert_num_queries, count
     # 1 gardens, 2 current coverage with municipality and county, 3 current network memberships
     # with network, 4 current programme statuses, 5 agreements.
     with django_assert_num_queries(5):
-        response = client.get(reverse("gardens:list"))
+        response = client.get(reverse("network_portal:garden-list"))
     assert response.content.decode().count('class="panel directory-entry"') == count
 
 
 def test_directory_has_an_empty_state(client):
-    assert "load_network" in client.get(reverse("gardens:list")).content.decode()
+    assert "load_network" in client.get(reverse("network_portal:garden-list")).content.decode()
 
 
 # Find your garden
@@ -305,7 +305,7 @@ def test_map_of_the_real_network_links_roros_to_rorosregionen(client):
     html = map_html(client)
     roros = linked_area(html, "5025")
     assert roros is not None
-    assert roros.group(1) == reverse("gardens:detail", kwargs={"slug": ROROS_SLUG})
+    assert roros.group(1) == reverse("network_portal:garden", kwargs={"slug": ROROS_SLUG})
     assert roros.group(2) == "Røros – Rørosregionen Næringshage"
     assert linked_area(html, "3427").group(3).startswith("url(#hatch-")  # Tynset's coverage is inferred
     assert len(html) < 250_000, "the map page has grown too heavy for a phone"

@@ -14,9 +14,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from agreements.models import Agreement, Signatory
-from gardens.loading import AUDIT_ACTION, DEFAULT_DATA_DIR, LOADED_MODELS, LoadError, load_network
-from gardens.models import AuditEntry, County, Coverage, Garden, GardenStatus, IndustryCode, Municipality
+from core.loading import DEFAULT_DATA_DIR, LoadError
+from core.models import AuditEntry
+from gardens.models import County, Coverage, Garden, GardenStatus, IndustryCode, Municipality
 from gardens.selectors import municipality_lookup
+from network_portal.loading import AUDIT_ACTION, LOADED_MODELS, load_network
 from projects.models import Grant, Project
 
 ROROS = "rorosregionen-naeringshage"
@@ -209,6 +211,47 @@ def test_late_error_rolls_back_what_was_already_written(db, data_copy):
     assert Municipality.objects.count() == 0
     assert IndustryCode.objects.count() == 0
     assert not AuditEntry.objects.exists()
+
+
+def test_error_in_the_last_step_rolls_back_every_app(db, data_copy):
+    # Projects load last, after gardens and agreements have written their rows.
+    seed = data_copy / "network_seed.yaml"
+    text = seed.read_text(encoding="utf-8")
+    partners = "    partners: [trondersk_kystkompetanse,"
+    assert text.count(partners) == 1
+    seed.write_text(text.replace(partners, "    partners: [no_such_garden,"), encoding="utf-8")
+
+    with pytest.raises(LoadError, match="network_seed.yaml is malformed: missing key or id 'no_such_garden'"):
+        load_network(data_dir=data_copy)
+
+    assert Municipality.objects.count() == 0
+    assert Garden.objects.count() == 0
+    assert Agreement.objects.count() == 0
+    assert Project.objects.count() == 0
+    assert not AuditEntry.objects.exists()
+
+
+def test_portal_texts_come_from_the_texts_file(db, data_copy):
+    texts = data_copy / "network_texts.yaml"
+    text = texts.read_text(encoding="utf-8")
+    assert text.count("Et kompetansenettverk, ikke et hus.") == 1
+    texts.write_text(text.replace("Et kompetansenettverk, ikke et hus.", "Endret tekst."), encoding="utf-8")
+
+    load_network(data_dir=data_copy)
+
+    assert Garden.objects.get(slug=ROROS).description.startswith("Endret tekst. Dekket først Røros og Holtålen")
+    umbrella = Agreement.objects.get(kind=Agreement.Kind.UMBRELLA)
+    assert umbrella.purpose.startswith("Næringshagene i sørfylket av Hedmark – Solør, Magnor og Odal")
+    assert umbrella.signed_when_note == "kunngjort på en pressekonferanse en tirsdag (dato ikke oppgitt)"
+
+
+def test_missing_texts_file_raises_and_writes_nothing(db, data_copy):
+    (data_copy / "network_texts.yaml").unlink()
+
+    with pytest.raises(LoadError, match="Data file not found: .*network_texts.yaml"):
+        load_network(data_dir=data_copy)
+
+    assert Municipality.objects.count() == 0
 
 
 def test_malformed_csv_names_file_and_line(db, data_copy):

@@ -8,11 +8,12 @@ from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from gardens.loading import load_network
-from gardens.models import AuditEntry, CompetenceArea, StaffMembership, StaffProfile
+from core.models import AuditEntry, User
+from core.orgnr import validate_org_number
+from gardens.models import CompetenceArea, StaffMembership, StaffProfile
 from members.demo import DEMO_PASSWORD, DemoSetupError, create_demo_accounts
-from members.models import Company, EntrepreneurProfile, TargetCompany, User
-from members.validators import validate_org_number
+from members.models import Company, EntrepreneurProfile, TargetCompany
+from network_portal.loading import load_network
 
 
 @pytest.fixture(autouse=True)

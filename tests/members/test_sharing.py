@@ -106,7 +106,7 @@ def test_colleague_sees_only_that_company_and_only_while_open(client, garden_a, 
     assert target.company.org_number not in html
     assert "ikke lenger åpen" in html
     list_html = client.get(reverse("members:shared-list", kwargs={"garden_slug": garden_b.slug})).content.decode()
-    assert "registrert 1,50 timer på andre hagers målbedrifter" in list_html
+    assert "registrert 1,5 timer på andre hagers målbedrifter" in list_html
 
 
 def test_owner_asks_from_the_record_page(client, target, staff_a, helper_b):

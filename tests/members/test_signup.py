@@ -8,8 +8,8 @@ from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
-from gardens.models import AuditEntry
-from members.models import EntrepreneurProfile, User
+from core.models import AuditEntry, User
+from members.models import EntrepreneurProfile
 from tests.factories import MunicipalityFactory, valid_org_number
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +27,12 @@ def _own_cache(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
                                    "LOCATION": "help-requests-test"}}
     cache.clear()
+
+
+@pytest.fixture
+def sent(django_capture_on_commit_callbacks):
+    """Run what a request queued on commit (the outbox's mail task), as the end of a real request does."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def sign_up(client, data=None):
@@ -55,8 +61,9 @@ def test_signup_can_be_closed_by_setting(client, settings):
     assert "signup_closed" in " ".join(t.name for t in response.templates)
 
 
-def test_signup_sends_a_verification_mail_and_the_account_waits_for_it(client):
-    response = sign_up(client)
+def test_signup_sends_a_verification_mail_and_the_account_waits_for_it(client, sent):
+    with sent():
+        response = sign_up(client)
     assert response.status_code == 302
     user = User.objects.get()
     assert (user.email, user.full_name) == ("tora@example.org", "Tora Tynset")
@@ -64,6 +71,10 @@ def test_signup_sends_a_verification_mail_and_the_account_waits_for_it(client):
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["tora@example.org"]
     assert "/konto/confirm-email/" in mail.outbox[0].body
+    # Through the portal's outbox, with an HTML part in the portal's layout.
+    assert mail.outbox[0].subject.startswith("[Næringshagenettverket] ")
+    html, mimetype = mail.outbox[0].alternatives[0]
+    assert mimetype == "text/html" and '<a href="http://testserver/konto/confirm-email/' in html
     page = client.get(response["Location"]).content.decode()
     assert "Bekreft e-postadressen din" in page
 
@@ -74,8 +85,9 @@ def test_signup_sends_a_verification_mail_and_the_account_waits_for_it(client):
     assert client.get(reverse("members:my-page")).status_code == 302
 
 
-def test_after_confirming_login_works(client):
-    sign_up(client)
+def test_after_confirming_login_works(client, sent):
+    with sent():
+        sign_up(client)
     link = confirmation_link(mail.outbox[0])
     client.logout()
     page = client.get(link)

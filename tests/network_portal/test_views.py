@@ -93,7 +93,7 @@ def test_garden_page_query_count_is_fixed(client, django_assert_num_queries, cov
 
 
 def test_unknown_garden_is_404(client):
-    assert client.get(reverse("gardens:detail", kwargs={"slug": "finnes-ikke"})).status_code == 404
+    assert client.get(reverse("network_portal:garden", kwargs={"slug": "finnes-ikke"})).status_code == 404
 
 
 @pytest.mark.parametrize("query", ["1640", "5025", "røros", "Rør"])

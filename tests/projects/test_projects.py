@@ -10,13 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from agreements.models import Organisation
-from gardens.models import AuditEntry, StaffMembership
+from core.models import AuditEntry
+from gardens.access import project_access
+from gardens.models import StaffMembership
 from projects import services
 from projects.forms import ExpenseForm, parse_nok
 from projects.models import BudgetLine, Expense, FundingCall, Grant, ProgressReport, Project, ProjectPartner
 from projects.reminders import progress_report_reminders_send
-from projects.selectors import project_access, project_finances
-from projects.templatetags.project_money import nok
+from projects.selectors import project_finances
 from tests.factories import GardenFactory, MembershipFactory
 
 NBSP = "\u00a0"
@@ -105,15 +106,7 @@ def test_per_partner_budget_spent_remaining(project, garden_a):
     assert figures["budget"] == D("321000.50")
 
 
-@pytest.mark.parametrize("value,expected", [
-    (D("6000000"), f"6{NBSP}000{NBSP}000{NBSP}kr"),
-    (D("250000.50"), f"250{NBSP}000,50{NBSP}kr"),
-    (D("5749999.50"), f"5{NBSP}749{NBSP}999,50{NBSP}kr"),
-    (D("999"), f"999{NBSP}kr"),
-    (D("-10000.00"), f"−10{NBSP}000{NBSP}kr"),
-])
-def test_nok_filter_writes_norwegian_amounts(value, expected):
-    assert nok(value) == expected
+# The nok filter itself is tested in tests/core/test_formatting.py.
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -176,7 +169,7 @@ def test_detail_shows_finances_only_to_parties_and_readers(persona_client, proje
 
 
 @pytest.mark.parametrize("persona,status", [
-    ("anonymous", 404), ("entrepreneur", 404), ("staff_b", 404), ("staff_a", 403), ("reader", 403), ("admin_a", 200),
+    ("anonymous", 302), ("entrepreneur", 404), ("staff_b", 404), ("staff_a", 403), ("reader", 403), ("admin_a", 200),
 ])
 def test_spending_form_is_for_party_admins(persona_client, project, persona, status):
     response = persona_client(persona).get(reverse("projects:expense-add", args=[project.slug]))
@@ -184,7 +177,7 @@ def test_spending_form_is_for_party_admins(persona_client, project, persona, sta
 
 
 @pytest.mark.parametrize("persona,status", [
-    ("anonymous", 404), ("staff_b", 404), ("staff_a", 200), ("reader", 200), ("admin_a", 200),
+    ("anonymous", 302), ("staff_b", 404), ("staff_a", 200), ("reader", 200), ("admin_a", 200),
 ])
 def test_report_file_only_for_parties(persona_client, project, persona, status, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
@@ -306,23 +299,29 @@ def test_detail_query_count_is_flat(client, admin_a, project, siva, garden_a, n,
 
 # --- Reminders ---------------------------------------------------------------------------------------------
 
-def test_reminders_go_once_per_stage_to_party_admins(project, admin_a, staff_a, gamma_admin, staff_b):
+def test_reminders_go_once_per_stage_to_party_admins(project, admin_a, staff_a, gamma_admin, staff_b,
+                                                     django_capture_on_commit_callbacks):
     today = datetime.date(2026, 1, 20)
     soon = ProgressReport.objects.create(project=project, period="2025", due=datetime.date(2026, 1, 31))
     ProgressReport.objects.create(project=project, period="later", due=datetime.date(2026, 6, 1))
     ProgressReport.objects.create(project=project, period="done", due=datetime.date(2026, 1, 10),
                                   submitted_on=datetime.date(2026, 1, 9))
-    assert progress_report_reminders_send(today) == 1
-    assert progress_report_reminders_send(today) == 0  # safe to run twice
+    with django_capture_on_commit_callbacks(execute=True):
+        assert progress_report_reminders_send(today) == 1
+        assert progress_report_reminders_send(today) == 0  # safe to run twice
     [message] = mail.outbox
     assert sorted(message.to) == sorted([admin_a.email, gamma_admin.email])
     assert "2025" in message.subject and "Kraftsenteret" in message.subject
     # Past the due date: one overdue reminder, then nothing more.
-    assert progress_report_reminders_send(datetime.date(2026, 2, 1)) == 1
-    assert progress_report_reminders_send(datetime.date(2026, 2, 2)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert progress_report_reminders_send(datetime.date(2026, 2, 1)) == 1
+        assert progress_report_reminders_send(datetime.date(2026, 2, 2)) == 0
     soon.refresh_from_db()
     assert set(soon.reminded) == {"due_soon", "overdue"}
     assert len(mail.outbox) == 2
+    # An absolute link, and an HTML part like every mail the portal sends.
+    assert f"http://127.0.0.1:8000{project.get_absolute_url()}" in message.body
+    assert message.alternatives[0][1] == "text/html"
 
 
 def test_reminder_task_runs(project, admin_a):
@@ -336,7 +335,7 @@ def test_reminder_task_runs(project, admin_a):
 # --- The real project ---------------------------------------------------------------------------------------
 
 def test_loaded_project_shows_six_million_from_siva_on_behalf_of_kmd(client, db):
-    from gardens.loading import load_network
+    from network_portal.loading import load_network
 
     load_network()
     project = Project.objects.get(name="Regionalt Kraftsenter Midt-Norge")
@@ -402,7 +401,7 @@ def test_split_page_for_party_admins_only(client, staff_a, admin_a, project):
 
 
 def test_loading_again_after_a_split_does_not_count_the_grant_twice(db):
-    from gardens.loading import load_network
+    from network_portal.loading import load_network
 
     load_network()
     project = Project.objects.get(name="Regionalt Kraftsenter Midt-Norge")

@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from stdnum.no import orgnr
 
+from core.models import User
+from core.text import fold_norwegian, name_sort_key
 from gardens.models import CompetenceArea, County, Coverage, Garden, Municipality, StaffMembership, StaffProfile
-from gardens.selectors import fold_norwegian, name_sort_key
-from members.models import Company, TargetCompany, User
+from members.models import Company, TargetCompany
 
 FIRST_NAMES = ["Åse", "Ærlend", "Øystein", "Kari", "Ola", "Nina", "Bjørn", "Siri", "Håkon", "Zara", "Anders", "Ågot"]
 HEADLINES = ["Rådgiver i næringsutvikling", "Eksport og internasjonalisering", "Reiseliv og mat",

@@ -1,0 +1,32 @@
+"""Small helpers shared by every app's views and models."""
+
+import uuid
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest
+
+
+def form_errors_to_messages(request: HttpRequest, form) -> None:
+    """Show a small form's errors as messages (for forms posted from a page that redirects back)."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+def private_upload_path(folder: str, owner_id: int | None, filename: str) -> str:
+    """`folder/<owner>/<random>.<ext>`: uploaded files never keep a guessable or personal name."""
+    return f"{folder}/{owner_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()[:10]}"
+
+
+def file_download(file: FieldFile, name: str) -> FileResponse:
+    """A stored file as an attachment called `name` + its own extension; 404 if absent or gone from disk."""
+    if not file:
+        raise Http404("No file.")
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is gone.") from None
+    return FileResponse(handle, as_attachment=True, filename=f"{name}{PurePath(file.name).suffix.lower()}")

@@ -1,0 +1,286 @@
+"""The import verbs: upload → preview → commit (or cancel), their progress, and the template file.
+
+Progress, honestly: checking rows happens outside any transaction, so `processed_rows`
+is written in small committed steps and the progress bar moves. Writing the companies
+happens in ONE transaction (that is what makes it all or nothing), and nothing written
+inside it is visible to the page polling for progress until it commits. So while
+writing, `processed_rows == total_rows` with status `importing` and the page shows an
+indeterminate bar saying the companies are being saved together, rather than a number
+that would be a guess. A commit first checks every row again (with a moving bar),
+because another garden may have registered one of the companies since the preview.
+"""
+
+import datetime
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.audit import audit_record
+from core.models import User
+from gardens.models import Garden, IndustryCode, Municipality
+
+from .. import services
+from ..models import ImportBatch, TargetCompany
+from .checking import EXAMPLE_ORG_NUMBER, check_rows, problem_count
+from .reading import MAX_BYTES, ImportFileError, parse_upload
+
+logger = logging.getLogger(__name__)
+
+# Up to this many rows a file is checked and committed inside the request; more go to a worker.
+SYNC_LIMIT = 200
+EXAMPLE_NAME = "Eksempelbedrift AS"
+
+Status = ImportBatch.Status
+
+
+def progress_phase(batch: ImportBatch) -> str:
+    """'checking' while rows are being checked, 'writing' during the commit's one transaction, else ''."""
+    if batch.status == Status.UPLOADED:
+        return "checking"
+    if batch.status == Status.IMPORTING:
+        return "writing" if batch.total_rows and batch.processed_rows >= batch.total_rows else "checking"
+    return ""
+
+
+def _set_progress(batch_pk: int, processed: int, status: str) -> None:
+    """A small committed update the polling page can see (never inside the commit's transaction)."""
+    ImportBatch.objects.filter(pk=batch_pk, status=status).update(processed_rows=processed)
+
+
+@transaction.atomic
+def import_batch_upload(*, garden: Garden, by: User, upload) -> ImportBatch:
+    """Store an uploaded file and read it; small files are checked at once, larger ones by a worker."""
+    from ..tasks import import_preview_task
+
+    batch = ImportBatch(garden=garden, uploaded_by=by, original_name=(upload.name or "")[:255])
+    try:
+        parsed = parse_upload(upload)
+    except ImportFileError as error:
+        batch.status = Status.FAILED
+        batch.error = str(error)
+        batch.finished_at = timezone.now()
+        if (upload.size or 0) <= MAX_BYTES:
+            batch.file = upload  # kept so an operator can see what was sent
+        batch.save()
+        audit_record(action="members.import.uploaded", target=batch, actor=by, garden=garden,
+                     changes={"file": [None, batch.original_name], "status": [None, batch.status]})
+        return batch
+    batch.file = upload
+    batch.rows = [{"line": row.line, "values": row.values} for row in parsed.rows]
+    batch.columns = parsed.info()
+    batch.total_rows = len(parsed.rows)
+    batch.save()
+    audit_record(action="members.import.uploaded", target=batch, actor=by, garden=garden,
+                 changes={"file": [None, batch.original_name], "rows": [None, batch.total_rows]})
+    if batch.total_rows <= SYNC_LIMIT:
+        return import_batch_preview(batch=batch)
+    batch_pk = batch.pk
+    transaction.on_commit(lambda: import_preview_task.delay(batch_pk))
+    return batch
+
+
+def import_batch_preview(*, batch: ImportBatch) -> ImportBatch:
+    """Read (if not yet read) and check every row; store the rows with their problems as status previewed.
+
+    Does nothing unless the batch is `uploaded`, so running it twice is harmless; a batch
+    cancelled meanwhile stays cancelled.
+    """
+    if batch.status != Status.UPLOADED:
+        return batch
+    if not batch.rows:
+        try:
+            with batch.file.open("rb") as handle:
+                parsed = parse_upload(handle)
+        except (ImportFileError, OSError, ValueError) as error:
+            message = str(error) if isinstance(error, ImportFileError) else _("The uploaded file is missing.")
+            ImportBatch.objects.filter(pk=batch.pk, status=Status.UPLOADED).update(
+                status=Status.FAILED, error=message, finished_at=timezone.now()
+            )
+            batch.refresh_from_db()
+            return batch
+        batch.rows = [{"line": row.line, "values": row.values} for row in parsed.rows]
+        batch.columns = parsed.info()
+        batch.total_rows = len(parsed.rows)
+        ImportBatch.objects.filter(pk=batch.pk).update(total_rows=batch.total_rows, columns=batch.columns)
+    rows = check_rows(
+        garden=batch.garden, rows=batch.rows, progress=lambda n: _set_progress(batch.pk, n, Status.UPLOADED)
+    )
+    ImportBatch.objects.filter(pk=batch.pk, status=Status.UPLOADED).update(
+        status=Status.PREVIEWED, rows=rows, total_rows=len(rows), processed_rows=len(rows)
+    )
+    batch.refresh_from_db()
+    return batch
+
+
+def _refuse_if_not_ready(batch: ImportBatch) -> None:
+    if not batch.rows:
+        raise ValidationError(_("This import has no rows to import."))
+    if count := problem_count(batch.rows):
+        raise ValidationError(
+            ngettext(
+                "%(count)s row has a problem. Nothing is imported while any row has a problem: fix the file and "
+                "upload it again.",
+                "%(count)s rows have problems. Nothing is imported while any row has a problem: fix the file and "
+                "upload it again.",
+                count,
+            ) % {"count": count}
+        )
+
+
+class _RowFailed(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _create_all(batch: ImportBatch, by: User | None, rows: list[dict[str, Any]]) -> int:
+    """Create every row's target company (inside the caller's transaction); _RowFailed names the line."""
+    clean = [row["clean"] for row in rows]
+    municipalities = Municipality.objects.in_bulk({c["municipality_id"] for c in clean} - {None})
+    industries = IndustryCode.objects.in_bulk({c["industry_id"] for c in clean} - {None})
+    advisers = User.objects.in_bulk({c["adviser_id"] for c in clean} - {None})
+    for row, data in zip(rows, clean, strict=True):
+        try:
+            services.target_company_create(
+                garden=batch.garden,
+                by=by,
+                org_number=data["org_number"],
+                name=data["name"],
+                contract_start=datetime.date.fromisoformat(data["contract_start"]),
+                contract_end=datetime.date.fromisoformat(data["contract_end"]) if data["contract_end"] else None,
+                phase=data["phase"],
+                municipality=municipalities.get(data["municipality_id"]),
+                industry=industries.get(data["industry_id"]),
+                adviser=advisers.get(data["adviser_id"]),
+            )
+        except ValidationError as error:
+            raise _RowFailed(row["line"], " ".join(error.messages)) from error
+        except Exception as error:
+            logger.exception("Import %s failed at line %s", batch.pk, row["line"])
+            raise _RowFailed(row["line"], _("an unexpected error (%(kind)s)") % {"kind": type(error).__name__}) \
+                from error
+    return len(rows)
+
+
+def import_batch_commit(*, batch: ImportBatch, by: User | None) -> ImportBatch:
+    """Create every row's target company in one transaction, or none.
+
+    Refused (ValidationError) while any row has a problem. Claims a `previewed` batch by
+    moving it to `importing`, so a double click or a task run twice writes once. Rows are
+    checked again first: if something changed since the preview, the batch goes back to
+    `previewed` with the new problems. If any row fails while writing, everything is
+    rolled back and the batch is `failed` with the message.
+    """
+    if batch.status == Status.PREVIEWED:
+        _refuse_if_not_ready(batch)
+        claimed = ImportBatch.objects.filter(pk=batch.pk, status=Status.PREVIEWED).update(
+            status=Status.IMPORTING, processed_rows=0, error=""
+        )
+        if not claimed:
+            batch.refresh_from_db()
+            return batch
+    elif batch.status != Status.IMPORTING:
+        return batch
+    garden = batch.garden
+
+    rows = check_rows(garden=garden, rows=batch.rows,
+                      progress=lambda n: _set_progress(batch.pk, n, Status.IMPORTING))
+    if count := problem_count(rows):
+        ImportBatch.objects.filter(pk=batch.pk, status=Status.IMPORTING).update(
+            status=Status.PREVIEWED, rows=rows, processed_rows=len(rows),
+            error=ngettext(
+                "Something changed since the preview: %(count)s row now has a problem. Nothing was imported.",
+                "Something changed since the preview: %(count)s rows now have problems. Nothing was imported.",
+                count,
+            ) % {"count": count},
+        )
+        batch.refresh_from_db()
+        return batch
+    _set_progress(batch.pk, len(rows), Status.IMPORTING)  # the page now says "writing"
+
+    try:
+        with transaction.atomic():
+            # The row lock makes a second run (a task delivered twice) wait, then see `done`.
+            locked = ImportBatch.objects.select_for_update().select_related("garden").get(pk=batch.pk)
+            if locked.status != Status.IMPORTING:
+                return locked
+            created = _create_all(locked, by, rows)
+            locked.status = Status.DONE
+            locked.rows = rows
+            locked.created_count = created
+            locked.processed_rows = len(rows)
+            locked.finished_at = timezone.now()
+            locked.error = ""
+            locked.save(update_fields=["status", "rows", "created_count", "processed_rows", "finished_at", "error"])
+            audit_record(
+                action="members.import.committed", target=locked, actor=by, garden=garden,
+                changes={"file": [None, locked.original_name], "rows": [None, len(rows)], "created": [None, created]},
+            )
+    except _RowFailed as failure:
+        message = _("Line %(line)s could not be imported: %(error)s Nothing was imported.") % {
+            "line": failure.line, "error": failure.message.rstrip(".") + "."}
+        ImportBatch.objects.filter(pk=batch.pk, status=Status.IMPORTING).update(
+            status=Status.FAILED, error=message, finished_at=timezone.now()
+        )
+    except Exception:
+        logger.exception("Import %s failed", batch.pk)
+        ImportBatch.objects.filter(pk=batch.pk, status=Status.IMPORTING).update(
+            status=Status.FAILED, finished_at=timezone.now(),
+            error=_("The import failed unexpectedly. Nothing was imported; try again, or ask for help."),
+        )
+    batch.refresh_from_db()
+    return batch
+
+
+def import_batch_commit_start(*, batch: ImportBatch, by: User) -> ImportBatch:
+    """Commit now (small files) or claim the batch and queue the commit for a worker (large files)."""
+    from ..tasks import import_commit_task
+
+    _refuse_if_not_ready(batch)
+    if batch.total_rows <= SYNC_LIMIT:
+        return import_batch_commit(batch=batch, by=by)
+    with transaction.atomic():
+        claimed = ImportBatch.objects.filter(pk=batch.pk, status=Status.PREVIEWED).update(
+            status=Status.IMPORTING, processed_rows=0, error=""
+        )
+        if claimed:
+            batch_pk, by_pk = batch.pk, by.pk
+            transaction.on_commit(lambda: import_commit_task.delay(batch_pk, by_pk))
+    batch.refresh_from_db()
+    return batch
+
+
+@transaction.atomic
+def import_batch_cancel(*, batch: ImportBatch, by: User) -> bool:
+    """Discard a batch that has not started importing; True if it was cancelled."""
+    cancelled = ImportBatch.objects.filter(pk=batch.pk, status__in=[Status.UPLOADED, Status.PREVIEWED]).update(
+        status=Status.ABORTED, finished_at=timezone.now()
+    )
+    batch.refresh_from_db()
+    if cancelled:
+        audit_record(action="members.import.aborted", target=batch, actor=by, garden=batch.garden,
+                     changes={"file": [None, batch.original_name]})
+    return bool(cancelled)
+
+
+# --- the template file --------------------------------------------------------------------------
+
+
+def template_rows(garden: Garden, adviser: User) -> list[list[str]]:
+    """The header row and one example row for the downloadable template (in the active language)."""
+    covered = garden.coverages.current().select_related("municipality").first()
+    today = timezone.localdate()
+    header = [_("Organisasjonsnummer"), _("Company name"), _("Municipality"), _("Contract start"),
+              _("Contract end"), _("Phase"), _("Industry code (SN2007)"), _("Responsible adviser")]
+    example = [
+        EXAMPLE_ORG_NUMBER, EXAMPLE_NAME, covered.municipality.number if covered else "5025",
+        f"{today:%d.%m.%Y}", f"{today.replace(year=today.year + 3, day=min(today.day, 28)):%d.%m.%Y}",
+        str(TargetCompany.Phase.MAPPING.label), "62.010", adviser.email,
+    ]
+    return [header, example]

@@ -1,0 +1,8 @@
+"""Sentences for the history pages, one per audit action code of the network-wide layer."""
+
+from django.utils.translation import gettext_lazy as _
+
+# %(actor)s is who, %(target)s the record.
+SENTENCES = {
+    "network_portal.network.loaded": _("%(actor)s loaded the network data"),
+}
