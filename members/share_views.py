@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.web import form_errors_to_messages
-from gardens.access import garden_required
+from gardens.access import garden_required, share_access
 
 from . import sharing
 from .forms import FollowUpForm, ShareAnswerForm, ShareRequestForm
@@ -54,11 +54,14 @@ def share_close_by_owner(request: HttpRequest, garden_slug: str, pk: int, share_
 
 def _received(request: HttpRequest, share_pk: int) -> CompetenceShare:
     """A request addressed to the signed-in person in this garden; anything else is a 404."""
-    return get_object_or_404(
+    share = get_object_or_404(
         CompetenceShare.objects.select_related("target__company__municipality", "target__garden", "requested_by",
                                                "target__company__industry"),
-        pk=share_pk, colleague=request.user, colleague_garden=request.garden,
+        pk=share_pk, colleague_garden=request.garden,
     )
+    if not share_access(request.user, request.access, share).can_read:
+        raise Http404("Not your request.")
+    return share
 
 
 @garden_required()

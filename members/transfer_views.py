@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from gardens.access import garden_required
+from gardens.access import garden_required, transfer_access
 
 from . import transfers
 from .forms import TransferForm
@@ -85,8 +85,7 @@ def transfer_detail(request: HttpRequest, garden_slug: str, transfer_pk: int) ->
     """The companies, who asked and who confirmed; Confirm for the receiving admin, Cancel for either admin."""
     garden = request.garden
     transfer = _transfer(request, transfer_pk)
-    is_admin = request.access.can_transfer_companies
-    is_pending = transfer.status == TransferRequest.Status.PENDING
+    access = transfer_access(request.access, transfer)
     return render(
         request,
         "members/transfer_detail.html",
@@ -98,8 +97,8 @@ def transfer_detail(request: HttpRequest, garden_slug: str, transfer_pk: int) ->
                 transfer.targets.select_related("company__municipality", "garden").order_by("company__name")
             ),
             "is_incoming": transfer.to_garden_id == garden.pk,
-            "can_confirm": is_admin and is_pending and transfer.to_garden_id == garden.pk,
-            "can_cancel": is_admin and is_pending,
+            "can_confirm": access.can_confirm,
+            "can_cancel": access.can_cancel,
         },
     )
 

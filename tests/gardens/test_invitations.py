@@ -427,7 +427,7 @@ def test_staff_page_query_count_is_fixed(client, django_assert_num_queries, gard
         MembershipFactory(garden=garden_a, valid_to=datetime.date(2023, 1, 1))
         invite(email=f"ny{n}@example.org")
     client.force_login(admin_a)
-    # 1 session, 2 user, 3 garden, 4 the admin's membership (resolve_garden),
+    # 1 session, 2 user, 3 garden, 4 the admin's membership (garden_required),
     # 5 every membership with its person, 6 open invitations with who sent them,
     # 7 the navigation's memberships (base.html).
     with django_assert_num_queries(7):
