@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from core.admin import AuditedAdmin
 
+from .geography import municipality_resolve
 from .models import (
     CompetenceArea,
     County,
@@ -41,6 +42,15 @@ class MunicipalityAdmin(AuditedAdmin):
     list_filter = ["county", ("valid_to", admin.EmptyFieldListFilter)]
     list_select_related = ["county"]
     inlines = [ChangeOutInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """A number or name finds what it is today too, through the one lookup (1640 finds 5025 Røros)."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            answer = municipality_resolve(search_term)
+            related = {m.pk for m in answer.municipalities} | {f.old.pk for f in answer.former}
+            queryset = queryset | self.model.objects.filter(pk__in=related)
+        return queryset, may_have_duplicates
 
 
 @admin.register(MunicipalityChange)

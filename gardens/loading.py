@@ -1,7 +1,7 @@
 """Load what gardens owns from data/reference/ (the first step of `manage.py load_network`).
 
-The counties and municipalities of 2024 plus the numbers they had before the 2018–2020
-mergers, the SN2007 industry codes, and from the seed press articles (network_seed.yaml)
+Every municipality number and county in use since 2017 with every change between them
+(SSB's classification, nationwide), the SN2007 industry codes, and from the seed press articles (network_seed.yaml)
 the organisations, gardens, their Siva statuses and coverage, and the networks of gardens;
 the portal's own texts about them come from network_texts.yaml. Agreements and projects
 load their parts of the seed on top of what `load_gardens` returns.
@@ -43,29 +43,16 @@ from .models import (
 )
 
 KOMMUNER_FILE = "kommuner.csv"
-HISTORIC_FILE = "kommuner_historic.csv"
+HISTORY_FILE = "kommuner_history_national.csv"
+CHANGES_FILE = "kommuner_changes_national.csv"
 NACE_FILE = "nace_sn2007.csv"
 SEED_FILE = "network_seed.yaml"
 TEXTS_FILE = "network_texts.yaml"
 
-# Counties created or re-established by the county reforms. The others (Oslo, Rogaland,
-# Møre og Romsdal, Nordland) kept their number throughout; their start is unknown to us.
-COUNTY_VALID_FROM = {
-    **dict.fromkeys(["31", "32", "33", "39", "40", "55", "56"], datetime.date(2024, 1, 1)),
-    **dict.fromkeys(["34", "42", "46"], datetime.date(2020, 1, 1)),
-    "50": datetime.date(2018, 1, 1),
-}
-# Counties that no longer exist but that kommuner_historic.csv names: number and last day.
-HISTORIC_COUNTIES = {
-    "Hedmark": ("04", datetime.date(2019, 12, 31)),
-    "Sør-Trøndelag": ("16", datetime.date(2017, 12, 31)),
-    "Nord-Trøndelag": ("17", datetime.date(2017, 12, 31)),
-}
-# Municipalities whose number is new in 2024 although kommuner_historic.csv does not
-# cover them: everything in the re-established counties, and Ålesund/Haram (split 2024).
-NEW_IN_2024_COUNTIES = {"31", "32", "33", "39", "40", "55", "56"}
-NEW_IN_2024_MUNICIPALITIES = {"1508", "1580"}
-JAN_1_2024 = datetime.date(2024, 1, 1)
+# The national history starts here: a period that starts on this day may have started long
+# before, so it is stored with an unknown start ("since before our records").
+HISTORY_START = datetime.date(2017, 1, 1)
+ONE_DAY = datetime.timedelta(days=1)
 
 ORGANISATION_KINDS = {
     "siva": Organisation.Kind.STATE,
@@ -109,15 +96,14 @@ def load_gardens(*, data_dir: Path, tally: Tally) -> LoadedGardens:
     """Load municipalities, industry codes and the seed's organisations, gardens and networks."""
     # Read and check every file before writing anything.
     current_rows = _read_kommuner(data_dir / KOMMUNER_FILE)
-    historic_rows = _read_historic(
-        data_dir / HISTORIC_FILE, current_numbers={r["kommunenummer"] for r in current_rows}
-    )
+    history = _read_history(data_dir / HISTORY_FILE, current_rows)
+    changes = _read_changes(data_dir / CHANGES_FILE, history)
     nace_rows = _read_nace(data_dir / NACE_FILE)
     seed = read_yaml(data_dir / SEED_FILE, lists=["organisations", "gardens", "networks"])
     texts = read_yaml(data_dir / TEXTS_FILE, mappings=["organisations", "gardens", "networks", "notes"])
 
-    counties = _load_counties(current_rows, historic_rows, tally)
-    current = _load_municipalities(current_rows, historic_rows, counties, tally)
+    counties = _load_counties(history, tally)
+    current = _load_municipalities(current_rows, history, changes, counties, tally)
     _load_industry_codes(nace_rows, tally)
     with malformed_as_load_error(SEED_FILE):
         return _load_seed(seed, texts, current, tally)
@@ -144,58 +130,64 @@ def _read_kommuner(path: Path) -> list[dict[str, str]]:
     return rows
 
 
-def _read_historic(path: Path, *, current_numbers: set[str]) -> list[dict[str, Any]]:
-    rows = read_csv(
-        path,
-        [
-            "old_number",
-            "old_name",
-            "old_county",
-            "old_valid_to",
-            "new_number",
-            "new_name",
-            "new_county",
-            "new_valid_from",
-            "change_type",
-            "number_2024",
-            "name_2024",
-            "note",
-        ],
-    )
+def _date(text: str, path_name: str, line: int, column: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise LoadError(f"{path_name}, line {line}: bad {column} {text!r}") from None
+
+
+def _read_history(path: Path, current_rows: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """One row per (number, period) since 2017, checked against the 2024 list and for overlaps."""
+    rows = read_csv(path, ["kommunenummer", "name", "county_number", "county_name", "valid_from", "valid_to",
+                           "numbers_2024", "note"])
+    current = {row["kommunenummer"]: row for row in current_rows}
     parsed = []
     for line, row in enumerate(rows, start=2):
-        for key in ("old_number", "new_number"):
-            require(re.fullmatch(r"\d{4}", row[key]) is not None, path.name, line, f"bad {key} {row[key]!r}")
-        for key in ("old_valid_to", "new_valid_from"):
-            require(re.fullmatch(r"\d{4}", row[key]) is not None, path.name, line, f"bad year {row[key]!r}")
-        require(
-            row["change_type"] in MunicipalityChange.Kind.values,
-            path.name,
-            line,
-            f"unknown change_type {row['change_type']!r}",
-        )
-        require(
-            row["old_number"] not in current_numbers,
-            path.name,
-            line,
-            f"old number {row['old_number']} is also a current number",
-        )
-        for part in row["number_2024"].split("|"):
-            require(
-                part in current_numbers, path.name, line, f"number_2024 {part} is not in {KOMMUNER_FILE}"
-            )
-        parsed.append(
-            {**row, "old_valid_to": int(row["old_valid_to"]), "new_valid_from": int(row["new_valid_from"])}
-        )
-    # A number that is neither current nor ended in some row has no row to point at.
-    old_numbers = {row["old_number"] for row in parsed}
-    for line, row in enumerate(parsed, start=2):
-        require(
-            row["new_number"] in current_numbers or row["new_number"] in old_numbers,
-            path.name,
-            line,
-            f"new number {row['new_number']} is neither current nor ended in a later change",
-        )
+        number = row["kommunenummer"]
+        require(re.fullmatch(r"\d{4}", number) is not None, path.name, line, f"bad kommunenummer {number!r}")
+        require(row["county_number"] == number[:2], path.name, line, "county_number is not the first two digits")
+        require(bool(row["name"] and row["county_name"]), path.name, line, "empty name")
+        valid_from = _date(row["valid_from"], path.name, line, "valid_from")
+        valid_to = _date(row["valid_to"], path.name, line, "valid_to") if row["valid_to"] else None
+        require(valid_to is None or valid_to >= valid_from, path.name, line, "valid_to before valid_from")
+        successors = row["numbers_2024"].split("|")
+        for successor in successors:
+            require(successor in current, path.name, line, f"numbers_2024 {successor} is not in {KOMMUNER_FILE}")
+        if valid_to is None:
+            require(number in current and current[number]["name"] == row["name"], path.name, line,
+                    f"{number} {row['name']} is open but not so in {KOMMUNER_FILE}")
+        parsed.append({**row, "line": line, "valid_from": valid_from, "valid_to": valid_to,
+                       "numbers_2024": successors})
+    by_number: dict[str, list[dict[str, Any]]] = {}
+    for row in parsed:
+        by_number.setdefault(row["kommunenummer"], []).append(row)
+    for number, periods in by_number.items():
+        periods.sort(key=lambda r: r["valid_from"])
+        for before, after in zip(periods, periods[1:], strict=False):
+            require(before["valid_to"] is not None and before["valid_to"] < after["valid_from"], path.name,
+                    after["line"], f"periods of {number} overlap")
+    missing = set(current) - {row["kommunenummer"] for row in parsed if row["valid_to"] is None}
+    if missing:
+        raise LoadError(f"{path.name}: no open period for {', '.join(sorted(missing))} of {KOMMUNER_FILE}")
+    return parsed
+
+
+def _read_changes(path: Path, history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per change event; each links a period ending the day before to one starting that day."""
+    rows = read_csv(path, ["date", "change_type", "old_number", "new_number", "share_note", "note"])
+    ends = {(r["kommunenummer"], r["valid_to"]) for r in history if r["valid_to"]}
+    starts = {(r["kommunenummer"], r["valid_from"]) for r in history}
+    parsed = []
+    for line, row in enumerate(rows, start=2):
+        date = _date(row["date"], path.name, line, "date")
+        require(row["change_type"] in MunicipalityChange.Kind.values, path.name, line,
+                f"unknown change_type {row['change_type']!r}")
+        require((row["old_number"], date - ONE_DAY) in ends, path.name, line,
+                f"no period of {row['old_number']} ends on {date - ONE_DAY}")
+        require((row["new_number"], date) in starts, path.name, line,
+                f"no period of {row['new_number']} starts on {date}")
+        parsed.append({**row, "date": date})
     return parsed
 
 
@@ -232,104 +224,82 @@ def _jan1(year: int) -> datetime.date:
     return datetime.date(year, 1, 1)
 
 
-def _dec31(year: int) -> datetime.date:
-    return datetime.date(year, 12, 31)
+def _stored_start(day: datetime.date) -> datetime.date | None:
+    """The first day of the history means 'at least since then': stored as an unknown start."""
+    return None if day <= HISTORY_START else day
 
 
-def _load_counties(current_rows, historic_rows, tally: Tally) -> dict[str, County]:
-    """Current and historic counties, by name (the historic CSV names counties, not numbers)."""
-    wanted: dict[str, tuple[str, datetime.date | None, datetime.date | None]] = {}
-    for row in current_rows:
-        number = row["county_number"]
-        wanted[row["county_name"]] = (number, COUNTY_VALID_FROM.get(number), None)
-    for row in historic_rows:
-        for name in (row["old_county"], row["new_county"]):
-            if name in wanted:
-                continue
-            if name not in HISTORIC_COUNTIES:
-                raise LoadError(f"{HISTORIC_FILE}: unknown county {name!r}")
-            number, valid_to = HISTORIC_COUNTIES[name]
-            wanted[name] = (number, None, valid_to)
+def _load_counties(history: list[dict[str, Any]], tally: Tally) -> dict[tuple[str, str], County]:
+    """Every county since 2017, each (number, name) with the span of its municipalities' periods."""
+    spans: dict[tuple[str, str], list] = {}
+    for row in history:
+        key = (row["county_number"], row["county_name"])
+        span = spans.setdefault(key, [row["valid_from"], row["valid_to"]])
+        span[0] = min(span[0], row["valid_from"])
+        span[1] = None if span[1] is None or row["valid_to"] is None else max(span[1], row["valid_to"])
     counties = {}
-    for name, (number, valid_from, valid_to) in sorted(wanted.items(), key=lambda item: item[1][0]):
-        counties[name] = upsert(
-            County,
-            tally,
-            lookup={"number": number, "name": name},
-            values={"valid_from": valid_from, "valid_to": valid_to},
+    for (number, name), (valid_from, valid_to) in sorted(spans.items()):
+        counties[(number, name)] = upsert(
+            County, tally, lookup={"number": number, "name": name},
+            values={"valid_from": _stored_start(valid_from), "valid_to": valid_to},
         )
     return counties
 
 
-def _load_municipalities(current_rows, historic_rows, counties, tally: Tally) -> dict[str, Municipality]:
-    """Every current municipality and every number one has had; the changes between them.
+def _shared_names(history: list[dict[str, Any]]) -> set[tuple[str, datetime.date]]:
+    """(number, valid_from) of every period whose name another number had at the same time."""
+    by_name: dict[str, list[dict[str, Any]]] = {}
+    for row in history:
+        by_name.setdefault(row["name"], []).append(row)
+    shared = set()
+    for rows in by_name.values():
+        for a in rows:
+            for b in rows:
+                overlap = a["valid_from"] <= (b["valid_to"] or datetime.date.max) and b["valid_from"] <= (
+                    a["valid_to"] or datetime.date.max)
+                if a["kommunenummer"] != b["kommunenummer"] and overlap:
+                    shared.add((a["kommunenummer"], a["valid_from"]))
+    return shared
+
+
+def _load_municipalities(current_rows, history, changes, counties, tally: Tally) -> dict[str, Municipality]:
+    """Every period of every number since 2017 and the change events between them.
 
     Returns the current rows by number.
     """
-    first_new_year: dict[str, int] = {}
-    for row in historic_rows:
-        year = first_new_year.get(row["new_number"], row["new_valid_from"])
-        first_new_year[row["new_number"]] = min(year, row["new_valid_from"])
-
-    rows = []
-    for row in current_rows:
-        number = row["kommunenummer"]
-        if number in first_new_year:
-            valid_from = _jan1(first_new_year[number])
-        elif row["county_number"] in NEW_IN_2024_COUNTIES or number in NEW_IN_2024_MUNICIPALITIES:
-            valid_from = JAN_1_2024
-        else:
-            valid_from = None  # unchanged since before our records
-        rows.append(
-            {
-                "number": number,
-                "name": row["name"],
-                "official_name": row["official_name"],
-                "county_id": counties[row["county_name"]].pk,
-                "valid_from": valid_from,
-                "valid_to": None,
-            }
-        )
-
-    # An old number may end in several rows (a split); it is one municipality row.
-    historic: dict[str, dict[str, Any]] = {}
-    for row in historic_rows:
-        number = row["old_number"]
-        values = {
-            "number": number,
-            "name": row["old_name"],
-            "official_name": "",
-            "county_id": counties[row["old_county"]].pk,
-            "valid_from": _jan1(first_new_year[number]) if number in first_new_year else None,
-            "valid_to": _dec31(row["old_valid_to"]),
+    official = {row["kommunenummer"]: row["official_name"] for row in current_rows}
+    shared = _shared_names(history)
+    rows = [
+        {
+            "number": row["kommunenummer"],
+            "name": row["name"],
+            "official_name": official.get(row["kommunenummer"], "") if row["valid_to"] is None else "",
+            "county_id": counties[(row["county_number"], row["county_name"])].pk,
+            "valid_from": _stored_start(row["valid_from"]),
+            "valid_to": row["valid_to"],
+            "shares_name": (row["kommunenummer"], row["valid_from"]) in shared,
         }
-        if historic.setdefault(number, values) != values:
-            raise LoadError(f"{HISTORIC_FILE}: old number {number} is described in two different ways")
-    rows.extend(historic.values())
+        for row in history
+    ]
+    existing = {(m.number, m.valid_from): m for m in Municipality.objects.all()}
+    by_key = sync_bulk(Municipality, tally, key=("number", "valid_from"), rows=rows, existing=existing)
+    current = {row["number"]: by_key[(row["number"], row["valid_from"])] for row in rows if row["valid_to"] is None}
 
-    existing = {(m.number, m.name): m for m in Municipality.objects.all()}
-    by_key = sync_bulk(Municipality, tally, key=("number", "name"), rows=rows, existing=existing)
-    current = {row["kommunenummer"]: by_key[(row["kommunenummer"], row["name"])] for row in current_rows}
-    old = {number: by_key[(number, values["name"])] for number, values in historic.items()}
-
-    change_rows = []
-    for row in historic_rows:
-        # new_name is SSB's form of the year ("Våler (Innlandet)"); a current number always
-        # means the current row, so the name is not used to find it.
-        new = current.get(row["new_number"]) or old[row["new_number"]]
-        change_rows.append(
-            {
-                "old_id": old[row["old_number"]].pk,
-                "new_id": new.pk,
-                "effective": _jan1(row["new_valid_from"]),
-                "kind": row["change_type"],
-                "note": row["note"],
-            }
-        )
+    ending = {(r["kommunenummer"], r["valid_to"]): by_key[(r["kommunenummer"], _stored_start(r["valid_from"]))]
+              for r in history if r["valid_to"]}
+    change_rows = [
+        {
+            "old_id": ending[(row["old_number"], row["date"] - ONE_DAY)].pk,
+            "new_id": by_key[(row["new_number"], _stored_start(row["date"]))].pk,
+            "effective": row["date"],
+            "kind": row["change_type"],
+            "share_note": row["share_note"],
+            "note": row["note"],
+        }
+        for row in changes
+    ]
     existing_changes = {(c.old_id, c.new_id): c for c in MunicipalityChange.objects.all()}
-    sync_bulk(
-        MunicipalityChange, tally, key=("old_id", "new_id"), rows=change_rows, existing=existing_changes
-    )
+    sync_bulk(MunicipalityChange, tally, key=("old_id", "new_id"), rows=change_rows, existing=existing_changes)
     return current
 
 

@@ -1,11 +1,12 @@
 """Gardens and the geography they work in.
 
-Municipalities and counties are time-aware because their numbers change:
-Røros was 1640 until 2017 and is 5025; Tynset was 0437 until 2019 and is 3427.
-Each number a municipality has had is one `Municipality` row with its validity,
-and `MunicipalityChange` links the old row to the new one. Everything the
-portal records today (coverage, companies, projects) points at the current row;
-old rows exist so that an old number still finds the municipality.
+Municipalities and counties are time-aware because their numbers change: Røros was 1640
+until 2017 and is 5025; Tynset was 0437 until 2019 and is 3427; Tromsø was 1902, 5401 and is
+5501. Each period a number was in use (with its name and county then) is one `Municipality`
+row, and `MunicipalityChange` links the period that ended to the one that began (a merger
+links several to one, a split one to several). Everything the portal records today
+(coverage, companies, projects) points at a current row; the older rows let an old number,
+an old name or an old date find the municipality (see gardens/geography.py).
 """
 
 import datetime
@@ -106,12 +107,20 @@ class MunicipalityQuerySet(ValidityQuerySet):
 
 
 class Municipality(ValidityMixin):
-    """One number a municipality has had, with the name and county under that number."""
+    """One period a municipality number was in use, with its name and county then.
+
+    A number keeps its row across a change that does not touch it, but gets a new period
+    when SSB records an event for it (1103 Stavanger took in Finnøy and Rennesøy in 2020).
+    """
 
     number = models.CharField(_("municipality number"), max_length=4, db_index=True)
     name = models.CharField(_("name"), max_length=100)
     official_name = models.CharField(_("official name"), max_length=150, blank=True)
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="municipalities")
+    shares_name = models.BooleanField(
+        _("name shared with another municipality"), default=False, editable=False,
+        help_text=_("Another municipality had the same name at the same time (Våler, Herøy, Os, Nes, Bø, Sande)."),
+    )
     successors = models.ManyToManyField(
         "self", through="MunicipalityChange", symmetrical=False, related_name="predecessors", blank=True
     )
@@ -122,22 +131,23 @@ class Municipality(ValidityMixin):
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
         ordering = ["name", "number"]
-        constraints = [models.UniqueConstraint(fields=["number", "name"], name="municipality_number_name_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["number", "valid_from"], name="municipality_number_period_unique"),
+            # valid_from is empty for "since before 2017"; only one such period per number.
+            models.UniqueConstraint(fields=["number"], condition=Q(valid_from__isnull=True),
+                                    name="municipality_number_first_period_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.number})"
 
     def get_absolute_url(self) -> str:
-        return reverse("gardens:find") + f"?q={self.number}"
+        return reverse("network_portal:find") + f"?q={self.number}"
 
     @property
     def display_name(self) -> str:
         """Name with the county where the name alone is ambiguous (Våler, Herøy)."""
-        return f"{self.name} ({self.county.name})" if self.name in AMBIGUOUS_NAMES else self.name
-
-
-# Names that two current municipalities share (see data/reference/README.md).
-AMBIGUOUS_NAMES = frozenset({"Våler", "Herøy"})
+        return f"{self.name} ({self.county.name})" if self.shares_name else self.name
 
 
 class MunicipalityChange(models.Model):
@@ -145,14 +155,16 @@ class MunicipalityChange(models.Model):
 
     class Kind(models.TextChoices):
         RENUMBERED = "renumbered", _("renumbered")
-        MERGER = "merger", _("merger")
+        MERGED = "merged", _("merger")
         SPLIT = "split", _("split")
-        COUNTY_CHANGE = "county_change", _("moved to another county")
+        MOVED_COUNTY = "moved_county", _("moved to another county")
+        RENAMED = "renamed", _("renamed")
 
     old = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="changes_out")
     new = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="changes_in")
     effective = models.DateField(_("effective from"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    share_note = models.TextField(_("which part went where"), blank=True)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:

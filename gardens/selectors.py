@@ -1,130 +1,23 @@
 """Reads about gardens and geography."""
 
 import datetime
-from collections import defaultdict
-from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from core.text import search_terms
 
+from .geography import ChangeGraph
 from .models import (
     Coverage,
     Garden,
     GardenStatus,
     Municipality,
-    MunicipalityChange,
     Network,
     NetworkMembership,
     StaffMembership,
     valid_on_q,
 )
-
-
-def _change_graph() -> tuple[dict[int, list[Municipality]], dict[int, list[Municipality]]]:
-    """Every renumbering/merger/split as (old → new list, new → old list), in one query."""
-    forward: dict[int, list[Municipality]] = defaultdict(list)
-    backward: dict[int, list[Municipality]] = defaultdict(list)
-    for change in MunicipalityChange.objects.select_related("old__county", "new__county"):
-        forward[change.old_id].append(change.new)
-        backward[change.new_id].append(change.old)
-    return forward, backward
-
-
-def _follow(start: list[Municipality], on: datetime.date, forward, backward) -> list[Municipality]:
-    """The rows valid on `on` that `start` leads to, following changes forwards or backwards."""
-    found: dict[int, Municipality] = {}
-    seen: set[int] = set()
-    frontier = start
-    while frontier:
-        following = []
-        for municipality in frontier:
-            if municipality.pk in seen:
-                continue
-            seen.add(municipality.pk)
-            if municipality.is_valid_on(on):
-                found[municipality.pk] = municipality
-            elif municipality.valid_to and municipality.valid_to < on:
-                following.extend(forward[municipality.pk])
-            elif municipality.valid_from and municipality.valid_from > on:
-                following.extend(backward[municipality.pk])
-        frontier = following
-    return sorted(found.values(), key=lambda m: (m.name, m.number))
-
-
-def municipality_lookup(number: str, on: datetime.date | None = None) -> list[Municipality]:
-    """The municipality or municipalities that `number` means on the day `on` (default today).
-
-    Old numbers find today's municipality (1640 → Røros 5025); today's number with an
-    old date finds the old one (5025 in 2015 → Røros 1640, Sør-Trøndelag). A split
-    (Snillfjord 2020) gives several. Two queries whatever the chain's length.
-    """
-    on = on or timezone.localdate()
-    start = list(Municipality.objects.filter(number=number.strip()).select_related("county"))
-    if not start:
-        return []
-    return _follow(start, on, *_change_graph())
-
-
-@dataclass
-class FormerNumber:
-    """An old number (or old name) the search matched, and what it is today."""
-
-    old: Municipality
-    today: list[Municipality]
-    merged: bool  # today's municipality also took in others, so the old one is "part of" it
-
-    @property
-    def today_label(self) -> str:
-        """'5025 Røros, Trøndelag' (several joined with 'and' after a split)."""
-        return " / ".join(f"{m.number} {m.name}, {m.county.name}" for m in self.today)
-
-
-@dataclass
-class MunicipalitySearch:
-    municipalities: list[Municipality]
-    former: list[FormerNumber]
-
-
-def municipality_search_explained(query: str, on: datetime.date | None = None) -> MunicipalitySearch:
-    """Municipalities by number (old or new) or by part of any name they have had, with the
-    old numbers and names that led there explained. Two queries whatever matches."""
-    query = query.strip()
-    if not query:
-        return MunicipalitySearch([], [])
-    on = on or timezone.localdate()
-    if query.isdigit():
-        rows = Municipality.objects.filter(number=query.zfill(4) if len(query) == 3 else query)
-    else:
-        names = Municipality.objects.filter(name__icontains=query).values("number")
-        rows = Municipality.objects.filter(number__in=names)
-    start = list(rows.select_related("county").order_by("number", "valid_from")[:60])
-    if not start:
-        return MunicipalitySearch([], [])
-    forward, backward = _change_graph()
-    former = []
-    for row in start:
-        if row.valid_to is None or row.valid_to >= on:
-            continue
-        if not query.isdigit() and query.lower() not in row.name.lower():
-            continue  # matched through another name the number had
-        today = _follow([row], on, forward, backward)
-        # By name, "Røros" (1640) leading to "Røros" (5025) needs no explanation; "Orkdal" does.
-        if today and (query.isdigit() or all(m.name != row.name for m in today)):
-            merged = len(today) == 1 and len(backward[today[0].pk]) > 1
-            former.append(FormerNumber(old=row, today=today, merged=merged))
-    if not query.isdigit():  # by name, the last number an old name had says enough (Orkdal: 5024, not 1638)
-        latest: dict[str, FormerNumber] = {}
-        for item in sorted(former, key=lambda f: f.old.valid_to):
-            latest[item.old.name] = item  # the later end wins
-        former = sorted(latest.values(), key=lambda f: f.old.name)
-    return MunicipalitySearch(_follow(start, on, forward, backward), former)
-
-
-def municipality_search(query: str, on: datetime.date | None = None) -> list[Municipality]:
-    """Municipalities by number (old or new) or by a part of any name they have had."""
-    return municipality_search_explained(query, on).municipalities
 
 
 def current_municipalities() -> QuerySet[Municipality]:
@@ -209,18 +102,35 @@ def garden_staff(garden: Garden) -> list[StaffMembership]:
     )
 
 
-def gardens_serving(municipalities: list[Municipality], on: datetime.date | None = None) -> list[Coverage]:
-    """Coverage rows (garden and municipality) serving any of `municipalities` on `on`."""
+def gardens_serving(municipalities: list[Municipality], on: datetime.date | None = None, *,
+                    graph: ChangeGraph | None = None, prefetch: tuple = ()) -> list[Coverage]:
+    """Coverage rows (garden and municipality) serving any of `municipalities` on `on`.
+
+    Coverage follows the municipality across renumberings and mergers: a row recorded for
+    1640 Røros serves 5025 Røros too (and the other way round), so no reform makes a
+    garden's coverage silently disappear. The page above adds what it shows (`prefetch`).
+    """
     on = on or timezone.localdate()
-    return list(
+    graph = graph or ChangeGraph.load()
+    places = {m.pk: graph.same_place(m) for m in municipalities}
+    rows = (
         Coverage.objects.valid_on(on)
-        .filter(municipality__in=municipalities)
+        .filter(municipality_id__in=set().union(*places.values()))
         .select_related("garden", "municipality__county")
-        .prefetch_related(
-            Prefetch("garden__networks", queryset=Network.objects.prefetch_related("gardens")), "garden__agreements"
-        )
-        .order_by("garden__name")
+        .prefetch_related(Prefetch("garden__networks", queryset=Network.objects.prefetch_related("gardens")),
+                          *prefetch)
+        .order_by("garden__name", "municipality__name")
     )
+    # One row per garden and municipality asked about; `serves` is the municipality asked about.
+    found: dict[tuple[int, int], Coverage] = {}
+    for coverage in rows:
+        for municipality in municipalities:
+            if coverage.municipality_id in places[municipality.pk] and (coverage.garden_id, municipality.pk) \
+                    not in found:
+                coverage.serves = municipality
+                found[(coverage.garden_id, municipality.pk)] = coverage
+                break
+    return list(found.values())
 
 
 def garden_memberships(garden: Garden) -> tuple[list[StaffMembership], list[StaffMembership]]:

@@ -5,7 +5,6 @@ from . import views
 app_name = "gardens"
 
 urlpatterns = [
-    path("finn-hage/", views.find_garden, name="find"),
     path("kart/", views.coverage_map, name="map"),
 ]
 

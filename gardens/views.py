@@ -20,36 +20,12 @@ from .forms import InvitationForm, NewAccountForm, RoleForm, StaffProfileForm
 from .maps import build_coverage_map
 from .models import Coverage, Garden, Invitation, Municipality, StaffProfile
 from .selectors import (
-    MunicipalitySearch,
-    current_municipality_names,
     garden_memberships,
     gardens_for_map,
-    gardens_serving,
-    municipality_search_explained,
     open_invitations,
     profiles_for_directory,
     published_profiles,
 )
-
-
-def find_garden(request: HttpRequest) -> HttpResponse:
-    """Find the garden that serves a municipality, by name or by number (old numbers too)."""
-    query = request.GET.get("q", "").strip()[:100]
-    search = municipality_search_explained(query) if query else MunicipalitySearch([], [])
-    coverages = gardens_serving(search.municipalities) if search.municipalities else []
-    served = {c.municipality_id for c in coverages}
-    return render(
-        request,
-        "gardens/find.html",
-        {
-            "query": query,
-            "municipalities": search.municipalities,
-            "former": search.former,
-            "coverages": coverages,
-            "unserved": [m for m in search.municipalities if m.pk not in served],
-            "suggestions": current_municipality_names(),
-        },
-    )
 
 
 def coverage_map(request: HttpRequest) -> HttpResponse:

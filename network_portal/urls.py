@@ -11,6 +11,7 @@ portal_patterns = [
     path("om-dataene/", views.about_data, name="about-data"),
     path("hager/", views.garden_list, name="garden-list"),
     path("hager/<slug:slug>/", views.garden_detail, name="garden"),
+    path("finn-hage/", views.find_garden, name="find"),
     path("oversikt/", views.dashboard, name="dashboard"),
 ]
 

@@ -9,8 +9,16 @@ from django.utils import timezone
 
 from agreements.models import Agreement
 from gardens.access import access_required, is_network_reader
+from gardens.geography import ChangeGraph, municipality_resolve
 from gardens.models import Garden, Network
-from gardens.selectors import garden_coverage, garden_staff, gardens_directory, gardens_for_directory
+from gardens.selectors import (
+    current_municipality_names,
+    garden_coverage,
+    garden_staff,
+    gardens_directory,
+    gardens_for_directory,
+    gardens_serving,
+)
 from projects.models import Project
 
 
@@ -50,6 +58,28 @@ def garden_detail(request, slug: str):
         "has_inferred": any(c.is_inferred for c in coverage_now + coverage_before),
     }
     return render(request, "network_portal/garden_detail.html", context)
+
+
+def find_garden(request: HttpRequest) -> HttpResponse:
+    """Find the garden that serves a municipality, by name or by number (old numbers and names too)."""
+    query = request.GET.get("q", "").strip()[:100]
+    graph = ChangeGraph.load() if query else None
+    answer = municipality_resolve(query, graph=graph) if query else None
+    municipalities = answer.municipalities if answer else []
+    coverages = gardens_serving(municipalities, graph=graph, prefetch=("garden__agreements",)) if municipalities else []
+    served = {c.serves.pk for c in coverages}
+    return render(
+        request,
+        "network_portal/find.html",
+        {
+            "query": query,
+            "municipalities": municipalities,
+            "former": answer.former if answer else [],
+            "coverages": coverages,
+            "unserved": [m for m in municipalities if m.pk not in served],
+            "suggestions": current_municipality_names(),
+        },
+    )
 
 
 def about_data(request):

@@ -82,7 +82,7 @@ MATRIX = [
                                             admin_a=("→", "/g/alfa/"), staff_b=("→", "/g/beta/"),
                                             reader=("→", "/"), superuser=("→", "/"))),
     # the directory
-    ("gardens:find", "get", PUBLIC),
+    ("network_portal:find", "get", PUBLIC),
     ("gardens:map", "get", PUBLIC),
     ("gardens:competence", "get", PUBLIC),
     ("gardens:competence-profile", "get", PUBLIC),

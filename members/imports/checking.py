@@ -19,8 +19,8 @@ from openpyxl.utils.datetime import from_excel
 from core.models import User
 from core.orgnr import MESSAGES as ORG_NUMBER_MESSAGES
 from core.orgnr import clean_org_number, normalise_org_number, org_number_error
+from gardens.geography import NUMBER, ChangeGraph, MunicipalityAnswer, municipality_resolve
 from gardens.models import Garden, IndustryCode, Municipality
-from gardens.selectors import municipality_lookup
 
 from ..forms import garden_staff_queryset
 from ..models import Company, TargetCompany
@@ -100,8 +100,8 @@ class RowChecker:
                 if user.full_name:
                     self.advisers_by_name[user.full_name.casefold()].append(user)
         self.covered: set[int] | None = None
-        self._by_number: dict[str, list[Municipality]] = {}
-        self._by_name: dict[str, list[Municipality]] | None = None
+        self._graph: ChangeGraph | None = None
+        self._answers: dict[str, MunicipalityAnswer] = {}
         self.phases = self._phase_aliases()
 
     @staticmethod
@@ -118,42 +118,36 @@ class RowChecker:
                     aliases[str(label).casefold()] = value
         return aliases
 
-    def _municipalities_named(self, name: str) -> list[Municipality]:
-        if self._by_name is None:
-            self._by_name = defaultdict(list)
-            for municipality in Municipality.objects.current().select_related("county"):
-                for variant in {municipality.name, municipality.official_name} - {""}:
-                    self._by_name[variant.casefold()].append(municipality)
-        return self._by_name.get(name.casefold(), [])
-
-    def _municipality(self, text: str) -> tuple[Municipality | None, dict | None]:
-        if match := re.match(r"^(\d{3,4})\b", text):
-            number = match.group(1).zfill(4)
-            if number not in self._by_number:
-                self._by_number[number] = municipality_lookup(number)
-            found = self._by_number[number]
-            if not found:
+    def _municipality(self, text: str) -> tuple[Municipality | None, dict | None, dict | None]:
+        """(municipality, problem, note): old numbers and names resolve, and the note says how."""
+        if text not in self._answers:
+            if self._graph is None:
+                self._graph = ChangeGraph.load()
+            self._answers[text] = municipality_resolve(text, exact_name=True, graph=self._graph)
+        answer = self._answers[text]
+        by_number = NUMBER.search(text)
+        if not answer.now:
+            if by_number:
                 return None, _problem("municipality", gettext_noop("No municipality has the number %(value)s."),
-                                      value=number)
-            if len(found) > 1:
-                return None, _problem(
-                    "municipality",
-                    gettext_noop("Municipality number %(value)s was split into %(options)s. Give today's number."),
-                    value=number, options=", ".join(f"{m.name} {m.number}" for m in found),
-                )
-            return found[0], None
-        found = self._municipalities_named(text)
-        if not found:
-            return None, _problem("municipality", gettext_noop("No current municipality is called %(value)s."),
-                                  value=text)
-        if len(found) > 1:
+                                      value=by_number.group(1).zfill(4)), None
+            return None, _problem("municipality", gettext_noop("No municipality is or was called %(value)s."),
+                                  value=text), None
+        former = answer.former[0] if answer.former else None
+        if answer.is_split and former is not None:
+            return None, _problem(
+                "municipality",
+                gettext_noop("%(explanation)s Choose the one the company is in and write its number."),
+                explanation=former.sentence,
+            ), None
+        if len(answer.now) > 1:
             return None, _problem(
                 "municipality",
                 gettext_noop("Several municipalities are called %(value)s (%(options)s). Give the municipality "
                              "number instead."),
-                value=text, options=", ".join(f"{m.display_name} {m.number}" for m in found),
-            )
-        return found[0], None
+                value=text, options=", ".join(f"{m.display_name} {m.number}" for m in answer.now),
+            ), None
+        note = {"field": "municipality", "msg": former.message, "params": former.params} if former else None
+        return answer.now[0], None, note
 
     def _org_number(self, raw: str, name: str, problems: list, notes: list) -> str | None:
         try:
@@ -207,7 +201,9 @@ class RowChecker:
 
         clean["municipality_id"] = None
         if text := values.get("municipality", ""):
-            municipality, problem = self._municipality(text)
+            municipality, problem, explained = self._municipality(text)
+            if explained:
+                notes.append(explained)
             if problem:
                 problems.append(problem)
             else:

@@ -65,3 +65,22 @@ def test_map_fits_a_phone_with_the_legend_below(browser, live_server, network):
     assert svg["width"] > 300 and legend["y"] > svg["y"] + svg["height"] - 1
     phone.screenshot(path=str(SCREENSHOTS / "phone-directory-map.png"), full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
+def test_a_national_old_number_and_an_old_name_are_explained(browser, live_server, network, width, height):
+    """A garden in Troms or Østfold: numbers of every reform find today's municipality, in words."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="nb-NO")
+    page = context.new_page()
+    page.goto(live_server.url + "/finn-hage/")
+    page.get_by_label("Kommune").fill("3003")
+    page.get_by_role("button", name="Søk").click()
+    expect(page.locator(".former-number")).to_have_text(
+        "3003 var nummeret til Sarpsborg 2020–2023; i dag er det 3105 Sarpsborg, Østfold.")
+    expect(page.get_by_text("Sarpsborg (3105, Østfold) har ingen næringshage i nettverket ennå.")).to_be_visible()
+    page.get_by_label("Kommune").fill("Snillfjord")
+    page.get_by_role("button", name="Søk").click()
+    expect(page.locator(".former-number")).to_contain_text("i dag er området delt mellom 5055 Heim")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
+    page.screenshot(path=str(SCREENSHOTS / f"find-national-{width}.png"), full_page=True)
+    context.close()

@@ -125,7 +125,7 @@ def test_directory_has_an_empty_state(client):
 
 
 def test_old_number_is_explained(client, rorosregionen):
-    html = client.get(reverse("gardens:find"), {"q": "1640"}).content.decode()
+    html = client.get(reverse("network_portal:find"), {"q": "1640"}).content.decode()
     assert "1640 var nummeret til Røros fram til 2017; i dag er det 5025 Røros, Trøndelag." in html
     assert "Rørosregionen Næringshage" in html
     assert "Med i nettverket Fjellnettverket" in html  # the network behind the garden
@@ -134,7 +134,7 @@ def test_old_number_is_explained(client, rorosregionen):
 
 def test_todays_number_and_name_need_no_explanation(client, rorosregionen):
     for query in ["5025", "Røros"]:
-        html = client.get(reverse("gardens:find"), {"q": query}).content.decode()
+        html = client.get(reverse("network_portal:find"), {"q": query}).content.decode()
         assert "var nummeret til" not in html
         assert "Rørosregionen Næringshage" in html
 
@@ -146,19 +146,19 @@ def test_merged_and_split_municipalities_are_explained(client, trondelag):
     hitra = Municipality.objects.create(number="5056", name="Hitra", county=trondelag)
     for number, name in [("1638", "Orkdal"), ("1636", "Meldal")]:
         old = Municipality.objects.create(number=number, name=name, county=old_county, valid_to=end)
-        MunicipalityChange.objects.create(old=old, new=orkland, effective=end, kind="merger")
+        MunicipalityChange.objects.create(old=old, new=orkland, effective=end, kind="merged")
     snillfjord = Municipality.objects.create(number="1613", name="Snillfjord", county=old_county, valid_to=end)
     for new in (orkland, hitra):
         MunicipalityChange.objects.create(old=snillfjord, new=new, effective=end, kind="split")
 
-    html = client.get(reverse("gardens:find"), {"q": "Orkdal"}).content.decode()
+    html = client.get(reverse("network_portal:find"), {"q": "Orkdal"}).content.decode()
     assert "1638 var nummeret til Orkdal fram til 2019; i dag er det en del av 5059 Orkland, Trøndelag." in html
-    html = client.get(reverse("gardens:find"), {"q": "1613"}).content.decode()
-    assert "i dag er området delt mellom 5056 Hitra, Trøndelag / 5059 Orkland, Trøndelag." in html
+    html = client.get(reverse("network_portal:find"), {"q": "1613"}).content.decode()
+    assert "i dag er området delt mellom 5056 Hitra, Trøndelag og 5059 Orkland, Trøndelag." in html
 
 
 def test_find_offers_todays_names_and_links_to_the_map(client, rorosregionen):
-    html = client.get(reverse("gardens:find")).content.decode()
+    html = client.get(reverse("network_portal:find")).content.decode()
     options = re.findall(r'<option value="([^"]+)">', html.split('<datalist id="municipality-names">')[1])
     assert options == ["Holtålen", "Røros"]  # today's names, each once; not 1640's row
     assert 'list="municipality-names"' in html
@@ -176,12 +176,12 @@ def test_find_query_count_is_fixed(client, django_assert_num_queries, roros, gar
     # 4 coverage with garden, municipality and county, 5 the gardens' networks, 6 the networks' gardens,
     # 7 the gardens' agreements.
     with django_assert_num_queries(7):
-        response = client.get(reverse("gardens:find"), {"q": "Rør"})
+        response = client.get(reverse("network_portal:find"), {"q": "Rør"})
     assert response.content.decode().count('class="card"') == gardens
 
 
 def test_find_with_a_very_long_query_is_calm(client, roros):
-    response = client.get(reverse("gardens:find"), {"q": "x" * 5000})
+    response = client.get(reverse("network_portal:find"), {"q": "x" * 5000})
     assert response.status_code == 200
     assert "Ingen kommune passer" in response.content.decode()
 

@@ -17,7 +17,7 @@ from agreements.models import Agreement, Signatory
 from core.loading import DEFAULT_DATA_DIR, LoadError
 from core.models import AuditEntry
 from gardens.models import County, Coverage, Garden, GardenStatus, IndustryCode, Municipality
-from gardens.selectors import municipality_lookup
+from gardens.geography import municipality_resolve
 from network_portal.loading import AUDIT_ACTION, LOADED_MODELS, load_network
 from projects.models import Grant, Project
 
@@ -61,6 +61,10 @@ def test_counties_current_and_historic(loaded):
     assert County.objects.get(number="17", name="Nord-Trøndelag").valid_to == datetime.date(2017, 12, 31)
 
 
+def municipality_lookup(query, on=None):
+    return municipality_resolve(query, on).municipalities
+
+
 def test_codes_are_read_as_strings_with_parents(loaded):
     subclass = IndustryCode.objects.select_related("parent__parent").get(code="01.110")
     assert subclass.level == 5
@@ -100,7 +104,7 @@ def test_snillfjord_today_is_three_municipalities(loaded):
 
 
 def test_ssb_name_with_county_is_matched_to_the_current_row(loaded):
-    # kommuner_historic.csv calls the new unit "Våler (Innlandet)"; it is the current 3419 Våler.
+    # SSB calls the unit "Våler (Innlandet)"; the portal's name is Våler, shown with its county.
     assert list(Municipality.objects.filter(number="3419").values_list("name", flat=True)) == ["Våler"]
     [valer] = municipality_lookup("0426")
     assert (valer.number, valer.name) == ("3419", "Våler")
@@ -263,9 +267,9 @@ def test_malformed_csv_names_file_and_line(db, data_copy):
 
 
 def test_command_exits_with_clear_error(db, data_copy):
-    (data_copy / "kommuner_historic.csv").unlink()
+    (data_copy / "kommuner_changes_national.csv").unlink()
 
-    with pytest.raises(CommandError, match="Data file not found: .*kommuner_historic.csv"):
+    with pytest.raises(CommandError, match="Data file not found: .*kommuner_changes_national.csv"):
         call_command("load_network", data_dir=data_copy, stdout=StringIO())
 
     assert County.objects.count() == 0

@@ -185,7 +185,7 @@ def test_garden_page_and_find_results_link_to_asking(client, garden_a):
     municipality = MunicipalityFactory(number="3427", name="Tynset")
     garden_a.coverages.create(municipality=municipality)
     assert ask_url(garden_a) in client.get(garden_a.get_absolute_url()).content.decode()
-    assert ask_url(garden_a) in client.get(reverse("gardens:find") + "?q=Tynset").content.decode()
+    assert ask_url(garden_a) in client.get(reverse("network_portal:find") + "?q=Tynset").content.decode()
 
 
 # --- E-mail that an outage held back ---------------------------------------------------------------------------

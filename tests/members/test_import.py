@@ -48,8 +48,8 @@ def valer(db):
     ostfold = County.objects.create(number="31", name="Østfold", valid_from=datetime.date(2024, 1, 1))
     innlandet = County.objects.create(number="34", name="Innlandet", valid_from=datetime.date(2020, 1, 1))
     return [
-        Municipality.objects.create(number="3114", name="Våler", county=ostfold),
-        Municipality.objects.create(number="3419", name="Våler", county=innlandet),
+        Municipality.objects.create(number="3114", name="Våler", county=ostfold, shares_name=True),
+        Municipality.objects.create(number="3419", name="Våler", county=innlandet, shares_name=True),
     ]
 
 
@@ -227,8 +227,36 @@ def test_old_municipality_number_resolves_to_today_s(garden_a, admin_a, roros, v
     problems = problems_of(batch)
     assert problems[4] == ["Flere kommuner heter Våler (Våler (Østfold) 3114, Våler (Innlandet) 3419). "
                            "Oppgi kommunenummeret i stedet."]
-    assert problems[6] == ["Ingen nåværende kommune heter Atlantis."]
+    assert problems[6] == ["Ingen kommune heter eller het Atlantis."]
     assert problems[7] == ["Ingen kommune har nummeret 9999."]
+
+
+def test_national_old_numbers_and_names_are_explained_and_a_split_asks_to_choose(garden_a, admin_a):
+    """The real national data: numbers from every reform resolve, with the reason on the row."""
+    from network_portal.loading import load_network
+
+    load_network()
+    batch = upload(garden_a, admin_a, csv_file([
+        "orgnr;navn;kommune;kontraktstart",
+        f"{ORG[0]};Sarpsborg AS;3003;01.01.2025",
+        f"{ORG[1]};Tromsø AS;5401;01.01.2025",
+        f"{ORG[2]};Snillfjord AS;Snillfjord;01.01.2025",
+        f"{ORG[3]};Våler AS;Våler 3419;01.01.2025",
+        f"{ORG[4]};Orkdal AS;Orkdal;01.01.2025",
+    ]))
+    rows = {row["line"]: row for row in batch.rows}
+    notes = {line: [imports.describe_problem(n) for n in row["notes"] if n["field"] == "municipality"
+                    and "utenfor" not in imports.describe_problem(n)] for line, row in rows.items()}
+    assert rows[2]["clean"]["municipality"] == "Sarpsborg (3105)"
+    assert notes[2] == ["3003 var nummeret til Sarpsborg 2020–2023; i dag er det 3105 Sarpsborg, Østfold."]
+    assert rows[3]["clean"]["municipality"] == "Tromsø (5501)"
+    assert notes[3] == ["5401 var nummeret til Tromsø 2020–2023; i dag er det 5501 Tromsø, Troms."]
+    assert problems_of(batch)[4] == [
+        "5012 var nummeret til Snillfjord 2018–2019; i dag er området delt mellom 5055 Heim, Trøndelag, "
+        "5056 Hitra, Trøndelag og 5059 Orkland, Trøndelag. Velg den kommunen bedriften ligger i, og skriv nummeret."]
+    assert rows[5]["clean"]["municipality"] == "Våler (Innlandet) (3419)" and problems_of(batch)[5] == []
+    assert rows[6]["clean"]["municipality"] == "Orkland (5059)"
+    assert notes[6] == ["5024 var nummeret til Orkdal 2018–2019; i dag er det en del av 5059 Orkland, Trøndelag."]
 
 
 def test_the_same_org_number_twice_in_the_file(garden_a, admin_a):

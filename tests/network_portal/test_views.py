@@ -100,16 +100,16 @@ def test_unknown_garden_is_404(client):
 def test_find_garden_by_old_or_new_number_or_name(client, roros, query):
     garden = GardenFactory(name="Rørosregionen Næringshage", slug="rorosregionen")
     Coverage.objects.create(garden=garden, municipality=roros)
-    response = client.get(reverse("gardens:find"), {"q": query})
+    response = client.get(reverse("network_portal:find"), {"q": query})
     html = response.content.decode()
     assert "Rørosregionen Næringshage" in html
     assert "5025, Trøndelag" in html
 
 
 def test_find_garden_says_when_nothing_matches_or_nobody_serves(client, roros):
-    html = client.get(reverse("gardens:find"), {"q": "Atlantis"}).content.decode()
+    html = client.get(reverse("network_portal:find"), {"q": "Atlantis"}).content.decode()
     assert "Ingen kommune passer" in html
-    html = client.get(reverse("gardens:find"), {"q": "5025"}).content.decode()
+    html = client.get(reverse("network_portal:find"), {"q": "5025"}).content.decode()
     assert "har ingen næringshage i nettverket ennå" in html
 
 
