@@ -16,8 +16,8 @@ from django.core.management import CommandError, call_command
 from agreements.models import Agreement, Signatory
 from core.loading import DEFAULT_DATA_DIR, LoadError
 from core.models import AuditEntry
-from gardens.models import County, Coverage, Garden, GardenStatus, IndustryCode, Municipality
 from gardens.geography import municipality_resolve
+from gardens.models import County, Coverage, Garden, GardenStatus, IndustryCode, Municipality
 from network_portal.loading import AUDIT_ACTION, LOADED_MODELS, load_network
 from projects.models import Grant, Project
 
