@@ -157,6 +157,42 @@ def share_access(user, access: GardenAccess, share) -> Access:
     return Access(can_read=True, can_edit=share.status == "accepted")
 
 
+@dataclass(frozen=True)
+class ReportAccess(Access):
+    """Who reads which figures: Siva the whole network, county staff their counties' gardens,
+    garden staff their own garden beside the network's average and median (no other garden by name)."""
+
+    is_reader: bool = False
+    county_ids: frozenset[int] = frozenset()  # a county reader's counties; empty: the whole network
+    own_garden: Garden | None = None  # garden staff: the garden they compare
+
+    @property
+    def names_gardens(self) -> bool:
+        """May see other gardens' figures by name (readers, not staff)."""
+        return self.is_reader
+
+
+def report_access(user) -> ReportAccess:
+    """The network reports: readers read them; staff see their garden against the network; others nothing."""
+    if not user.is_authenticated:
+        return ReportAccess()
+    if is_network_reader(user):
+        counties = frozenset(user.reader_counties.values_list("county_id", flat=True))
+        return ReportAccess(can_read=True, is_reader=True, county_ids=counties)
+    membership = (
+        StaffMembership.objects.valid_on(timezone.localdate()).filter(user=user).select_related("garden")
+        .order_by("garden__name").first()
+    )
+    if membership is not None:
+        return ReportAccess(can_read=True, own_garden=membership.garden)
+    return ReportAccess()
+
+
+def report_scope(request: HttpRequest, **kwargs) -> tuple[None, ReportAccess]:
+    """`access_required(report_scope)`: the reports are not one object; the access says whose figures."""
+    return None, report_access(request.user)
+
+
 # --- the decorator -----------------------------------------------------------------------------
 
 Scope = Callable[..., tuple[Any, Access]]

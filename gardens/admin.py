@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import AuditedAdmin
+from core.admin import UserAdmin as CoreUserAdmin
+from core.models import User
 
 from .geography import municipality_resolve
 from .models import (
@@ -16,6 +19,7 @@ from .models import (
     Network,
     NetworkMembership,
     Organisation,
+    ReaderCounty,
     StaffMembership,
     StaffProfile,
 )
@@ -170,3 +174,27 @@ class InvitationAdmin(AuditedAdmin):
     list_filter = ["garden", "role"]
     search_fields = ["email"]
     exclude = ["token"]
+
+
+class ReaderCountyInline(admin.TabularInline):
+    model = ReaderCounty
+    extra = 0
+    autocomplete_fields = ["county"]
+    verbose_name_plural = _("counties read (none: the whole network)")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(CoreUserAdmin):
+    """The user, with the counties a county reader reads (set here, by a superuser)."""
+
+    inlines = [ReaderCountyInline]
+
+
+@admin.register(ReaderCounty)
+class ReaderCountyAdmin(AuditedAdmin):
+    list_display = ["user", "county"]
+    search_fields = ["user__email", "user__full_name", "county__name"]
+    autocomplete_fields = ["user", "county"]

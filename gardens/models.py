@@ -385,6 +385,26 @@ class StaffMembership(ValidityMixin):
         return self.role == self.Role.ADMIN
 
 
+class ReaderCounty(models.Model):
+    """A network reader who reads the gardens of some counties only (county staff).
+
+    A reader with no county reads the whole network (Siva). The county is a county row of
+    any period (Hedmark, Innlandet, Viken): the reader sees the gardens that cover, in the
+    period a report shows, a municipality that was or became part of it.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reader_counties")
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name=_("county"))
+
+    class Meta:
+        verbose_name = _("county of a network reader")
+        verbose_name_plural = _("counties of a network reader")
+        constraints = [models.UniqueConstraint(fields=["user", "county"], name="reader_county_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.county}"
+
+
 class CompetenceArea(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)

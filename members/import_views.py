@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from core.exports import neutralise
 from gardens.access import garden_required
 
 from . import imports
-from .exports import neutralise
 from .models import ImportBatch
 
 PERMISSION = "can_import_companies"

@@ -12,6 +12,9 @@ portal_patterns = [
     path("hager/", views.garden_list, name="garden-list"),
     path("hager/<slug:slug>/", views.garden_detail, name="garden"),
     path("finn-hage/", views.find_garden, name="find"),
+    path("rapporter/", views.report_dashboard, name="reports"),
+    path("rapporter/eksport.<str:fmt>", views.report_export, name="reports-export"),
+    path("tall/", views.programme_figures, name="programme"),
     path("oversikt/", views.dashboard, name="dashboard"),
 ]
 

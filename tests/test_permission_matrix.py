@@ -80,7 +80,13 @@ MATRIX = [
     # Everyone signed in lands where their work is.
     ("network_portal:dashboard", "get", row(("→", "/min-side/"), anonymous=LOGIN, staff_a=("→", "/g/alfa/"),
                                             admin_a=("→", "/g/alfa/"), staff_b=("→", "/g/beta/"),
-                                            reader=("→", "/"), superuser=("→", "/"))),
+                                            reader=("→", "/rapporter/"), superuser=("→", "/rapporter/"))),
+    # The reports: readers read the network, staff their garden against it; nobody else.
+    ("network_portal:reports", "get", row(404, anonymous=LOGIN, staff_a=200, admin_a=200, staff_b=200, reader=200,
+                                          superuser=200)),
+    ("network_portal:reports-export", "get", row(404, anonymous=LOGIN, staff_a=200, admin_a=200, staff_b=200,
+                                                 reader=200, superuser=200)),
+    ("network_portal:programme", "get", PUBLIC),
     # the directory
     ("network_portal:find", "get", PUBLIC),
     ("gardens:map", "get", PUBLIC),
@@ -257,7 +263,7 @@ def world(garden_a, garden_b, staff_a, entrepreneur, settings, tmp_path):
         "profile_pk": profile.pk, "action_pk": action.pk,
         # Names that mean different objects in different apps.
         "by_namespace": {
-            "network_portal": {"slug": garden_a.slug},
+            "network_portal": {"slug": garden_a.slug, "fmt": "xlsx"},
             "gardens": {"pk": profile.pk},
             "agreements": {"slug": agreement.slug, "pk": meeting.pk, "document_pk": document.pk,
                            "event_pk": event.pk},

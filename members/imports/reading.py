@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
-from ..exports import FORMULA_START
+from core.exports import FORMULA_START
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000

@@ -1,0 +1,370 @@
+"""The network's figures: Siva's programme indicators per garden, network, county and period.
+
+Every figure is aggregated in the database (GROUP BY garden, phase, municipality…); Python only
+folds a few hundred grouped rows (municipalities into the counties of the period, medians).
+The period is a year or a quarter. Municipalities and counties are those of the period: a
+2019 report shows Hedmark, a 2021 report Innlandet, a 2024 report Østfold where Viken was.
+"""
+
+import datetime
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext_lazy as _
+
+from gardens.access import ReportAccess
+from gardens.geography import ChangeGraph
+from gardens.models import Coverage, Garden, Municipality, Network
+from members.models import FollowUpEntry, HelpRequest, KeyFigures, TargetCompany
+
+# A cell that counts fewer companies than this is not shown on the public page.
+SUPPRESS_BELOW = 3
+TREND_YEARS = 5
+
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar year, or one quarter of it."""
+
+    year: int
+    quarter: int | None = None
+
+    @property
+    def start(self) -> datetime.date:
+        month = 1 if self.quarter is None else 3 * self.quarter - 2
+        return datetime.date(self.year, month, 1)
+
+    @property
+    def end(self) -> datetime.date:
+        if self.quarter is None or self.quarter == 4:
+            return datetime.date(self.year, 12, 31)
+        return datetime.date(self.year, 3 * self.quarter + 1, 1) - datetime.timedelta(days=1)
+
+    def __str__(self) -> str:
+        return f"{self.year}" if self.quarter is None else f"{self.quarter}. kvartal {self.year}"
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    period: Period
+    garden: Garden | None = None
+    network: Network | None = None
+    county_ids: frozenset[int] = frozenset()  # counties chosen in the filter (any period's rows)
+
+
+def gardens_in_scope(access: ReportAccess, report: ReportFilter, graph: ChangeGraph) -> list[Garden]:
+    """The gardens a report covers: the reader's counties and the filter, as of the period."""
+    gardens = Garden.objects.order_by("name")
+    for county_ids in (access.county_ids, report.county_ids):
+        if county_ids:
+            places = set()
+            for municipality in Municipality.objects.filter(county_id__in=county_ids):
+                places |= graph.same_place(municipality)
+            covering = Coverage.objects.filter(municipality_id__in=places).filter(
+                Q(valid_from__isnull=True) | Q(valid_from__lte=report.period.end),
+                Q(valid_to__isnull=True) | Q(valid_to__gte=report.period.start),
+            )
+            gardens = gardens.filter(pk__in=covering.values("garden_id"))
+    if report.network is not None:
+        gardens = gardens.filter(network_memberships__network=report.network)
+    if report.garden is not None:
+        gardens = gardens.filter(pk=report.garden.pk)
+    return list(gardens.distinct())
+
+
+def _in_period(period: Period) -> Q:
+    """Target company records under contract at some time in the period (merged duplicates left out)."""
+    return (Q(contract_start__lte=period.end) & (Q(contract_end__isnull=True) | Q(contract_end__gte=period.start))
+            & ~Q(status=TargetCompany.Status.MERGED))
+
+
+def targets_in_period(gardens: list[Garden], period: Period) -> QuerySet[TargetCompany]:
+    """One record per company: a company with two records in the period counts once (the later one)."""
+    in_period = TargetCompany.objects.filter(_in_period(period), garden__in=gardens)
+    later = TargetCompany.objects.filter(_in_period(period), company=OuterRef("company"),
+                                         contract_start__gt=OuterRef("contract_start"))
+    return in_period.exclude(Exists(later))
+
+
+# --- effect indicators ---------------------------------------------------------------------------
+
+INDICATORS = [
+    ("turnover", _("Turnover"), "kr"),
+    ("value_creation", _("Value creation"), "kr"),
+    ("employees", _("Employees (FTE)"), ""),
+]
+
+
+@dataclass
+class Growth:
+    """One indicator from the companies' baselines to the report year, over those with both figures."""
+
+    baseline: Decimal | None = None
+    report: Decimal | None = None
+    counted: int = 0
+    left_out: int = 0
+
+    @property
+    def change(self) -> Decimal | None:
+        return None if self.baseline is None or self.report is None else self.report - self.baseline
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.baseline or self.report is None:
+            return None
+        return ((self.report / self.baseline - 1) * 100).quantize(Decimal("0.1"))
+
+
+def effect_indicators(gardens: list[Garden], period: Period) -> dict[int | None, dict[str, Growth]]:
+    """Growth per indicator, per garden (key: garden id) and for all (key None), in one query.
+
+    A company's baseline is its contract's first year; a company whose contract started in the
+    report year has no growth yet and is left out, as is one without figures for both years.
+    """
+    year = period.year
+    base = KeyFigures.objects.filter(target=OuterRef("pk"), year=ExtractYear(OuterRef("contract_start")))
+    now = KeyFigures.objects.filter(target=OuterRef("pk"), year=year)
+    rows = targets_in_period(gardens, period).filter(contract_start__year__lt=year)
+    annotations, aggregates = {}, {"total": Count("pk")}
+    for name, _label, _unit in INDICATORS:
+        annotations[f"{name}_0"] = Subquery(base.values(name)[:1])
+        annotations[f"{name}_1"] = Subquery(now.values(name)[:1])
+        both = Q(**{f"{name}_0__isnull": False, f"{name}_1__isnull": False})
+        aggregates[f"{name}_n"] = Count("pk", filter=both)
+        aggregates[f"{name}_sum0"] = Sum(f"{name}_0", filter=both)
+        aggregates[f"{name}_sum1"] = Sum(f"{name}_1", filter=both)
+    grouped = rows.annotate(**annotations).values("garden_id").annotate(**aggregates).order_by("garden_id")
+    result: dict[int | None, dict[str, Growth]] = {}
+    totals = {name: Growth(Decimal(0), Decimal(0)) for name, _l, _u in INDICATORS}
+    for row in grouped:
+        figures = {}
+        for name, _label, _unit in INDICATORS:
+            n = row[f"{name}_n"]
+            figures[name] = Growth(row[f"{name}_sum0"], row[f"{name}_sum1"], n, row["total"] - n)
+            totals[name].baseline += row[f"{name}_sum0"] or 0
+            totals[name].report += row[f"{name}_sum1"] or 0
+            totals[name].counted += n
+            totals[name].left_out += row["total"] - n
+        result[row["garden_id"]] = figures
+    for growth in totals.values():
+        if not growth.counted:
+            growth.baseline = growth.report = None
+    result[None] = totals
+    return result
+
+
+def women_in_leadership(gardens: list[Garden], period: Period) -> dict[int | None, tuple[int, int]]:
+    """(women, leading positions in all) in the report year's key figures, per garden and for all."""
+    rows = (
+        KeyFigures.objects.filter(target__in=targets_in_period(gardens, period), year=period.year,
+                                  women_in_leadership__isnull=False, leaders_total__isnull=False)
+        .values("target__garden_id").annotate(women=Sum("women_in_leadership"), leaders=Sum("leaders_total"))
+        .order_by()
+    )
+    result = {row["target__garden_id"]: (row["women"], row["leaders"]) for row in rows}
+    result[None] = (sum(w for w, _ in result.values()), sum(total for _, total in result.values()))
+    return result
+
+
+# --- target companies ------------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    active: int = 0  # at the end of the period
+    new: int = 0  # contract started in the period
+    ended: int = 0  # contract ended in the period
+
+
+def target_company_counts(gardens: list[Garden], period: Period) -> dict[int | None, Counts]:
+    """Active at the end, new and ended, per garden and for all, in one query."""
+    end, start = period.end, period.start
+    active_at_end = Q(contract_start__lte=end) & (
+        Q(contract_end__gt=end) | Q(contract_end__isnull=True, status=TargetCompany.Status.ACTIVE))
+    rows = (
+        targets_in_period(gardens, period).values("garden_id")
+        .annotate(active=Count("pk", filter=active_at_end),
+                  new=Count("pk", filter=Q(contract_start__gte=start)),
+                  ended=Count("pk", filter=Q(contract_end__lte=end)))
+        .order_by("garden_id")
+    )
+    result = {row["garden_id"]: Counts(row["active"], row["new"], row["ended"]) for row in rows}
+    result[None] = Counts(*(sum(getattr(c, f) for c in result.values()) for f in ("active", "new", "ended")))
+    return result
+
+
+def active_trend(gardens: list[Garden], last_year: int, years: int = TREND_YEARS) -> dict[int, int]:
+    """Active target companies at the end of each of the last `years` years, in one query."""
+    aggregates = {}
+    for year in range(last_year - years + 1, last_year + 1):
+        end = datetime.date(year, 12, 31)
+        aggregates[str(year)] = Count("pk", filter=Q(contract_start__lte=end) & (
+            Q(contract_end__gt=end) | Q(contract_end__isnull=True, status=TargetCompany.Status.ACTIVE)))
+    totals = TargetCompany.objects.filter(garden__in=gardens).exclude(status=TargetCompany.Status.MERGED).aggregate(
+        **aggregates)
+    return {int(year): count for year, count in totals.items()}
+
+
+def counts_by(gardens: list[Garden], period: Period, field_name: str) -> list[tuple[str, int]]:
+    """Target companies under contract in the period grouped by a field (phase, SN2007 section, start year)."""
+    rows = targets_in_period(gardens, period)
+    if field_name == "cohort":
+        grouped = rows.annotate(key=ExtractYear("contract_start")).values("key")
+    else:
+        grouped = rows.annotate(key=F(field_name)).values("key")
+    return [(row["key"], row["n"]) for row in grouped.annotate(n=Count("pk")).order_by("key")]
+
+
+@dataclass
+class PlaceCount:
+    municipality: Municipality | None
+    count: int
+
+
+@dataclass
+class CountyCount:
+    county: object
+    count: int
+    municipalities: list[PlaceCount] = field(default_factory=list)
+
+
+def counts_by_place(gardens: list[Garden], period: Period, graph: ChangeGraph) -> list[CountyCount]:
+    """Target companies per municipality and county as they were at the end of the period.
+
+    The database counts per today's municipality (one GROUP BY); each is then mapped to the
+    municipality it was on the period's last day. A municipality that was several then (Orkland
+    in 2019: Orkdal, Meldal, Agdenes and part of Snillfjord) counts under the one with its name,
+    or else the first, so no company is counted twice and a county's total is the sum of its
+    municipalities.
+    """
+    rows = (targets_in_period(gardens, period).values("company__municipality_id").annotate(n=Count("pk"))
+            .order_by())
+    counts = {row["company__municipality_id"]: row["n"] for row in rows}
+    municipalities = Municipality.objects.select_related("county").in_bulk([pk for pk in counts if pk is not None])
+    by_place: dict[int, PlaceCount] = {}
+    unknown = counts.get(None, 0)
+    for pk, count in counts.items():
+        if pk is None:
+            continue
+        then = graph.follow([municipalities[pk]], period.end)
+        if not then:
+            unknown += count
+            continue
+        place = next((m for m in then if m.name == municipalities[pk].name), then[0])
+        by_place.setdefault(place.pk, PlaceCount(place, 0)).count += count
+    counties: dict[int, CountyCount] = {}
+    for place in by_place.values():
+        county = counties.setdefault(place.municipality.county_id, CountyCount(place.municipality.county, 0))
+        county.count += place.count
+        county.municipalities.append(place)
+    result = sorted(counties.values(), key=lambda c: c.county.number)
+    for county in result:
+        county.municipalities.sort(key=lambda p: p.municipality.number)
+    if unknown:
+        result.append(CountyCount(None, unknown, [PlaceCount(None, unknown)]))
+    return result
+
+
+# --- follow-up, requests, shared competence ----------------------------------------------------------
+
+
+@dataclass
+class FollowUp:
+    hours: Decimal = Decimal(0)
+    activities: int = 0
+    own_share: Decimal = Decimal(0)
+
+
+def follow_up_by_garden(gardens: list[Garden], period: Period) -> dict[int | None, FollowUp]:
+    """Hours, activities and the companies' own share, counted for the garden the adviser worked for."""
+    rows = (
+        FollowUpEntry.objects.filter(adviser_garden__in=gardens, date__gte=period.start, date__lte=period.end)
+        .values("adviser_garden_id")
+        .annotate(hours=Sum("hours"), activities=Count("pk"), own_share=Sum("own_share")).order_by()
+    )
+    result = {r["adviser_garden_id"]: FollowUp(r["hours"] or 0, r["activities"], r["own_share"] or 0) for r in rows}
+    result[None] = FollowUp(sum((f.hours for f in result.values()), Decimal(0)),
+                            sum(f.activities for f in result.values()),
+                            sum((f.own_share for f in result.values()), Decimal(0)))
+    return result
+
+
+def follow_up_by_kind(gardens: list[Garden], period: Period) -> list[tuple[str, Decimal, int]]:
+    rows = (
+        FollowUpEntry.objects.filter(adviser_garden__in=gardens, date__gte=period.start, date__lte=period.end)
+        .values("kind").annotate(hours=Sum("hours"), n=Count("pk")).order_by("kind")
+    )
+    labels = dict(FollowUpEntry.Kind.choices)
+    return [(labels.get(r["kind"], r["kind"]), r["hours"], r["n"]) for r in rows]
+
+
+def shared_hours(gardens: list[Garden], period: Period) -> dict[int, tuple[Decimal, Decimal]]:
+    """Hours given to other gardens' companies and received from other gardens' staff, per garden."""
+    entries = FollowUpEntry.objects.filter(date__gte=period.start, date__lte=period.end).exclude(
+        adviser_garden_id=F("target__garden_id")).exclude(adviser_garden__isnull=True)
+    given = dict(entries.filter(adviser_garden__in=gardens).values("adviser_garden_id")
+                 .annotate(h=Sum("hours")).order_by().values_list("adviser_garden_id", "h"))
+    received = dict(entries.filter(target__garden__in=gardens).values("target__garden_id")
+                    .annotate(h=Sum("hours")).order_by().values_list("target__garden_id", "h"))
+    return {g.pk: (given.get(g.pk) or Decimal(0), received.get(g.pk) or Decimal(0)) for g in gardens}
+
+
+@dataclass
+class Requests:
+    received: int = 0
+    answered: int = 0
+    converted: int = 0
+    median_hours_to_answer: float | None = None
+
+
+def help_requests(gardens: list[Garden], period: Period) -> Requests:
+    """Entrepreneurs' requests received in the period: answered, how fast, turned into target companies."""
+    start = datetime.datetime.combine(period.start, datetime.time.min, tzinfo=datetime.UTC)
+    end = datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC)
+    rows = list(
+        HelpRequest.objects.filter(garden__in=gardens, created_at__gte=start, created_at__lt=end)
+        .annotate(first_answer=Min("messages__created_at", filter=Q(messages__is_internal=False)),
+                  converted=Exists(TargetCompany.objects.filter(company=OuterRef("company"),
+                                                                garden=OuterRef("garden"))))
+        .values_list("created_at", "first_answer", "converted")
+    )
+    waits = [(answer - created).total_seconds() / 3600 for created, answer, _c in rows if answer is not None]
+    return Requests(
+        received=len(rows), answered=len(waits), converted=sum(1 for *_r, converted in rows if converted),
+        median_hours_to_answer=round(statistics.median(waits), 1) if waits else None,
+    )
+
+
+def median_of(values: list) -> Decimal | None:
+    """The median of the gardens' figures (None values left out)."""
+    present = [v for v in values if v is not None]
+    return Decimal(str(statistics.median(present))) if present else None
+
+
+def average_of(values: list) -> Decimal | None:
+    present = [Decimal(str(v)) for v in values if v is not None]
+    return (sum(present) / len(present)).quantize(Decimal("0.1")) if present else None
+
+
+def suppressed(count: int | None) -> int | None:
+    """A public cell: None (shown as "–") when it counts fewer than SUPPRESS_BELOW companies."""
+    return None if count is None or count < SUPPRESS_BELOW else count
+
+
+def years_with_data() -> list[int]:
+    """The years a report can show: from the first contract to this year."""
+    first = TargetCompany.objects.aggregate(first=Min("contract_start"))["first"]
+    this_year = datetime.date.today().year
+    return list(range(first.year if first else this_year, this_year + 1))[::-1]
+
+
+def municipality_counts_by_county(counts: list[CountyCount]) -> dict:
+    """{county name: total} (for exports and tests)."""
+    totals = defaultdict(int)
+    for county in counts:
+        totals[county.county.name if county.county else ""] += county.count
+    return dict(totals)

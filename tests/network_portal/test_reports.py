@@ -1,0 +1,194 @@
+"""The network reports: every figure against an independent computation on a generated dataset.
+
+The dataset is seeded (random.Random(2026)) on top of the real national geography, with
+companies in municipalities whose county changed with the 2020 and 2024 reforms, companies
+with missing key figures and a company with two records in one year. The expected values are
+computed here in plain Python over the rows, and the counties from the SSB file itself, never
+with the code under test.
+"""
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from gardens.geography import ChangeGraph
+from gardens.models import County, Coverage, ReaderCounty
+from members.models import FollowUpEntry, TargetCompany
+from network_portal import reports
+from tests.factories import UserFactory
+from tests.report_data import YEAR, make_report_world
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+
+
+@pytest.fixture
+def world(db):
+    return make_report_world()
+
+
+def in_period(target, start, end) -> bool:
+    return (target.contract_start <= end and (target.contract_end is None or target.contract_end >= start)
+            and target.status != TargetCompany.Status.MERGED)
+
+
+def expected_targets(start, end) -> list[TargetCompany]:
+    """Plain Python: records in the period, the latest per company."""
+    latest = {}
+    for target in TargetCompany.objects.select_related("company").order_by("contract_start", "pk"):
+        if in_period(target, start, end):
+            latest[target.company_id] = target
+    return list(latest.values())
+
+
+def test_effect_indicators_match_a_plain_computation(world):
+    period = reports.Period(YEAR)
+    gardens = list(world["gardens"].values())
+    figures = reports.effect_indicators(gardens, period)
+    for name in ("turnover", "value_creation", "employees"):
+        base = now = Decimal(0)
+        counted = left_out = 0
+        for target in expected_targets(period.start, period.end):
+            if target.contract_start.year >= YEAR:
+                continue
+            by_year = {k.year: getattr(k, name) for k in target.key_figures.all()}
+            b, n = by_year.get(target.contract_start.year), by_year.get(YEAR)
+            if b is None or n is None:
+                left_out += 1
+            else:
+                base, now, counted = base + b, now + n, counted + 1
+        growth = figures[None][name]
+        assert (growth.baseline, growth.report, growth.counted, growth.left_out) == (base, now, counted, left_out)
+        assert counted > 5 and left_out > 0  # the dataset has both kinds
+        assert growth.percent == ((now / base - 1) * 100).quantize(Decimal("0.1"))
+
+
+def test_counts_match_a_plain_computation_and_no_company_is_counted_twice(world):
+    for period in (reports.Period(YEAR), reports.Period(YEAR, 2), reports.Period(2019)):
+        rows = expected_targets(period.start, period.end)
+        assert len({t.company_id for t in rows}) == len(rows)
+        active = sum(1 for t in rows if t.contract_start <= period.end and (
+            (t.contract_end and t.contract_end > period.end) or (t.contract_end is None and t.status == "active")))
+        new = sum(1 for t in rows if period.start <= t.contract_start <= period.end)
+        ended = sum(1 for t in rows if t.contract_end and t.contract_end <= period.end)
+        counts = reports.target_company_counts(list(world["gardens"].values()), period)[None]
+        assert (counts.active, counts.new, counts.ended) == (active, new, ended), period
+
+
+def _county_from_the_ssb_file(number_2024: str, day: datetime.date) -> str:
+    """Independently of the portal's loader and graph: the county of `day` read from the CSV."""
+    path = settings.BASE_DIR / "data" / "reference" / "kommuner_history_national.csv"
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            valid_to = D.fromisoformat(row["valid_to"]) if row["valid_to"] else D.max
+            if number_2024 in row["numbers_2024"].split("|") and D.fromisoformat(row["valid_from"]) <= day <= valid_to:
+                return row["county_name"]
+    raise AssertionError(number_2024)
+
+
+@pytest.mark.parametrize("year,counties", [
+    (2020, {"Innlandet", "Viken", "Trøndelag"}), (2021, {"Innlandet", "Viken", "Trøndelag"}),
+    (2024, {"Innlandet", "Østfold", "Trøndelag"}),
+])
+def test_counties_are_those_of_the_period_and_add_up(world, year, counties):
+    period = reports.Period(year)
+    gardens = list(world["gardens"].values())
+    by_place = reports.counts_by_place(gardens, period, ChangeGraph.load())
+    expected: dict[str, int] = {}
+    for target in expected_targets(period.start, period.end):
+        municipality = target.company.municipality
+        name = _county_from_the_ssb_file(municipality.number, period.end) if municipality else ""
+        expected[name] = expected.get(name, 0) + 1
+    assert reports.municipality_counts_by_county(by_place) == expected
+    assert {c.county.name for c in by_place if c.county} == counties
+    for county in by_place:  # a county's total is the sum of its municipalities
+        assert county.count == sum(p.count for p in county.municipalities)
+
+
+def test_follow_up_hours_match_a_plain_sum(world):
+    period = reports.Period(YEAR)
+    figures = reports.follow_up_by_garden(list(world["gardens"].values()), period)
+    for garden in world["gardens"].values():
+        entries = [e for e in FollowUpEntry.objects.filter(adviser_garden=garden) if e.date.year == YEAR]
+        expected = (sum((e.hours for e in entries), Decimal(0)), len(entries))
+        got = figures.get(garden.pk, reports.FollowUp())
+        assert (got.hours, got.activities) == expected
+
+
+def test_a_county_reader_sees_only_the_gardens_of_their_county_as_of_the_period(world):
+    reader = UserFactory(is_network_reader=True)
+    ReaderCounty.objects.create(user=reader, county=County.objects.get(number="34", name="Innlandet"))
+    from gardens.access import report_access
+
+    access = report_access(reader)
+    graph = ChangeGraph.load()
+    # Independently: gardens covering a municipality numbered 34xx today (Hedmark's 04xx, Oppland's 05xx before).
+    expected = sorted({c.garden.name for c in Coverage.objects.select_related("garden", "municipality")
+                       if c.municipality.number.startswith("34")})
+    assert "Hage INN" in expected and "Magnor Næringshage" in expected
+    for year in (2019, 2021, 2024):  # Hedmark's gardens in 2019 are Innlandet's
+        names = [g.name for g in reports.gardens_in_scope(access, reports.ReportFilter(reports.Period(year)), graph)]
+        assert names == expected
+        assert "Hage OST" not in names and "Hage TRD" not in names
+
+
+def test_the_dashboard_runs_a_fixed_number_of_queries(client, world, django_assert_num_queries):
+    client.force_login(UserFactory(is_network_reader=True))
+    url = reverse("network_portal:reports")
+    client.get(url, {"year": YEAR})
+    # 1 session, 2 user, 3 reader's counties, 4 years with data, 5 change graph, 6 gardens in scope,
+    # 7 effect indicators, 8 counts, 9 follow-up, 10 women leaders, 11-12 hours given and received,
+    # 13-14 by place (counts, their municipalities with counties), 15-17 by phase, section, cohort,
+    # 18 follow-up by kind, 19 requests, 20 the trend, 21 navigation memberships, and the filter's
+    # choices: 22 gardens, 23 networks, 24 counties
+    with django_assert_num_queries(24):
+        response = client.get(url, {"year": YEAR})
+    assert response.status_code == 200
+
+
+def test_the_export_totals_equal_the_page(client, world):
+    client.force_login(UserFactory(is_network_reader=True))
+    page = client.get(reverse("network_portal:reports"), {"year": YEAR})
+    figures = page.context["figures"]
+    response = client.get(reverse("network_portal:reports-export", args=["xlsx"]), {"year": YEAR})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Hage" and rows[-1][0] == "Alle"
+    assert rows[-1][1] == figures["counts"].active == sum(r[1] for r in rows[1:-1])
+    assert isinstance(rows[-1][4], int | float)  # numbers, not text
+    assert float(rows[-1][4]) == float(figures["follow_up"].hours)
+
+
+def test_staff_see_their_garden_against_the_network_not_other_gardens(client, world):
+    staff = world["staff"]["inn"]
+    client.force_login(staff)
+    html = client.get(reverse("network_portal:reports"), {"year": YEAR}).content.decode()
+    assert "Hage INN i nettverket" in html and "Nettverkets gjennomsnitt" in html
+    assert "Hage OST" not in html and "Hage TRD" not in html
+
+
+def test_the_public_page_shows_no_company_and_suppresses_small_cells(client, world):
+    html = client.get(reverse("network_portal:programme"), {"year": YEAR}).content.decode()
+    assert not any(name in html for name in TargetCompany.objects.values_list("company__name", flat=True))
+    period = reports.Period(YEAR)
+    by_place = reports.counts_by_place(list(world["gardens"].values()), period, ChangeGraph.load())
+    small = [c for c in by_place if c.count < reports.SUPPRESS_BELOW]
+    for county in by_place:
+        if county.county and county.count >= reports.SUPPRESS_BELOW:
+            assert f"<td>{county.county.name}</td><td class=\"num\">{county.count}</td>" in html
+    for county in small:
+        if county.county:
+            assert f"<td>{county.county.name}</td><td class=\"num\">–</td>" in html
+    assert "færre enn 3 bedrifter" in html
+
+
+def test_readers_land_on_the_reports_after_signing_in(client, world):
+    client.force_login(UserFactory(is_network_reader=True))
+    assert client.get(reverse("network_portal:dashboard"))["Location"] == reverse("network_portal:reports")
