@@ -137,7 +137,7 @@ def bar_chart(
         weight = 700 if accent else 400
         # A white halo lets the label sit over the zero line and stay readable.
         parts = [format_html(
-            '<text x="4" y="{}" font-weight="{}" stroke="#ffffff" stroke-width="4" paint-order="stroke">{}</text>',
+            '<text x="4" y="{}" font-weight="{}">{}</text>',
             _f(y + FONT), weight, label,
         )]
         bar_y, text_y = y + 20, _f(y + 33)

@@ -5,6 +5,7 @@ These may combine every app below them (a garden's page shows its agreements and
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -216,10 +217,13 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
 @access_required(report_scope)
 def report_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The report's table as CSV or XLSX (numbers as numbers): per garden for readers, the comparison for staff."""
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in ("csv", "xlsx", "pdf"):
         raise Http404
     context = _report_context(request)
     period = context["period"]
+    name = f"rapport-{period.year}{'-q' + str(period.quarter) if period.quarter else ''}"
+    if fmt == "pdf":
+        return _report_pdf(request, context, name)
     if context["comparison"] is not None:
         header = [_("Figure"), request.access.own_garden.name, _("Network average"), _("Network median")]
         rows = [[c["label"], c["own"], c["average"], c["median"]] for c in context["comparison"]]
@@ -235,8 +239,27 @@ def report_export(request: HttpRequest, fmt: str) -> HttpResponse:
                      totals["follow_up"].hours, totals["follow_up"].activities, totals["effects"]["turnover"].percent,
                      totals["effects"]["value_creation"].percent, totals["effects"]["employees"].percent,
                      totals["women_share"]])
-    name = f"rapport-{period.year}{'-q' + str(period.quarter) if period.quarter else ''}"
     return table_download([str(h) for h in header], rows, name=name, fmt=fmt, title=str(_("Network report")))
+
+
+def _report_pdf(request: HttpRequest, context: dict, name: str) -> HttpResponse:
+    """The same report as a printable PDF, rendered from the page's own templates (WeasyPrint).
+
+    Nothing is fetched over the network: the portal's stylesheet is read from disk and only
+    file: and data: addresses are allowed.
+    """
+    from django.contrib.staticfiles import finders
+    from weasyprint import CSS, HTML  # imported here: it loads Pango, which only this view needs
+    from weasyprint.urls import URLFetcher
+
+    html = render_to_string("network_portal/report_pdf.html", {**context, "today": timezone.localdate()},
+                            request=request)
+    fetcher = URLFetcher(allowed_protocols=("file", "data"))
+    pdf = HTML(string=html, url_fetcher=fetcher).write_pdf(
+        stylesheets=[CSS(filename=finders.find("css/portal.css"), url_fetcher=fetcher)])
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
 
 
 def programme_figures(request: HttpRequest) -> HttpResponse:

@@ -192,3 +192,24 @@ def test_the_public_page_shows_no_company_and_suppresses_small_cells(client, wor
 def test_readers_land_on_the_reports_after_signing_in(client, world):
     client.force_login(UserFactory(is_network_reader=True))
     assert client.get(reverse("network_portal:dashboard"))["Location"] == reverse("network_portal:reports")
+
+
+def test_the_pdf_is_the_report_with_its_charts(client, world, tmp_path):
+    import shutil
+    import subprocess
+
+    client.force_login(UserFactory(is_network_reader=True))
+    response = client.get(reverse("network_portal:reports-export", args=["pdf"]), {"year": YEAR})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    pdf = tmp_path / "rapport.pdf"
+    pdf.write_bytes(response.content)
+    assert shutil.which("pdftotext"), "poppler-utils is needed (installed by .ci/run)"
+    first = subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert f"Nettverksrapport · {YEAR}" in first
+    assert "Aktive målbedrifter ved slutten av hvert år" in first  # a chart on the first page (SVG text)
+    everything = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Effektindikatorer" in everything and "Per hage" in everything
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+                   check=True)
+    assert (tmp_path / "page-1.png").stat().st_size > 10_000
