@@ -368,3 +368,36 @@ def municipality_counts_by_county(counts: list[CountyCount]) -> dict:
     for county in counts:
         totals[county.county.name if county.county else ""] += county.count
     return dict(totals)
+
+
+# --- agreements and projects ---------------------------------------------------------------------
+
+
+def meetings_required_and_held(gardens: list[Garden], period: Period) -> list[dict]:
+    """Per agreement with a party in scope: meetings its obligations require in the period, and held."""
+    from agreements.models import Agreement, Meeting
+
+    in_period = Q(meetings__date__gte=period.start, meetings__date__lte=period.end)
+    rows = (
+        Agreement.objects.filter(parties__garden__in=gardens).distinct()
+        .annotate(required=Count("meetings", filter=in_period & Q(meetings__obligation__isnull=False)),
+                  held=Count("meetings", filter=in_period & Q(meetings__status=Meeting.Status.HELD)))
+        .order_by("name").values("name", "slug", "required", "held")
+    )
+    return [r for r in rows if r["required"] or r["held"]]
+
+
+def project_money(gardens: list[Garden], period: Period) -> list[dict]:
+    """Per funder, over the projects a garden in scope leads or is a partner in: granted, spent by the
+    period's end, and remaining (exact NOK)."""
+    from projects.models import Expense, Grant, Project
+
+    projects = Project.objects.filter(Q(lead_garden__in=gardens) | Q(partnerships__garden__in=gardens)).values("pk")
+    granted = dict(Grant.objects.filter(project__in=projects).values("funder__name")
+                   .annotate(total=Sum("amount")).order_by().values_list("funder__name", "total"))
+    spent = dict(Expense.objects.filter(project__in=projects, date__lte=period.end, funder__isnull=False)
+                 .values("funder__name").annotate(total=Sum("amount")).order_by()
+                 .values_list("funder__name", "total"))
+    return [{"funder": name, "granted": granted.get(name, Decimal(0)), "spent": spent.get(name, Decimal(0)),
+             "remaining": granted.get(name, Decimal(0)) - spent.get(name, Decimal(0))}
+            for name in sorted(set(granted) | set(spent))]

@@ -200,6 +200,8 @@ def _report_context(request):
             cohorts=reports.counts_by(gardens, period, "cohort"),
             by_kind=reports.follow_up_by_kind(gardens, period),
             requests=reports.help_requests(gardens, period),
+            meetings=reports.meetings_required_and_held(gardens, period),
+            money=reports.project_money(gardens, period),
         )
         trend = reports.active_trend(gardens, period.year)
         context["trend_chart"] = charts.line_chart(

@@ -146,9 +146,9 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(client, world, django_asse
     # 1 session, 2 user, 3 reader's counties, 4 years with data, 5 change graph, 6 gardens in scope,
     # 7 effect indicators, 8 counts, 9 follow-up, 10 women leaders, 11-12 hours given and received,
     # 13-14 by place (counts, their municipalities with counties), 15-17 by phase, section, cohort,
-    # 18 follow-up by kind, 19 requests, 20 the trend, 21 navigation memberships, and the filter's
-    # choices: 22 gardens, 23 networks, 24 counties
-    with django_assert_num_queries(24):
+    # 18 follow-up by kind, 19 requests, 20 agreements' meetings, 21 projects' grants, 22 their spending,
+    # 23 the trend, 24 navigation memberships, and the filter's choices: 25 gardens, 26 networks, 27 counties
+    with django_assert_num_queries(27):
         response = client.get(url, {"year": YEAR})
     assert response.status_code == 200
 
@@ -213,3 +213,33 @@ def test_the_pdf_is_the_report_with_its_charts(client, world, tmp_path):
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
                    check=True)
     assert (tmp_path / "page-1.png").stat().st_size > 10_000
+
+
+def test_agreement_meetings_and_project_money_per_funder(world):
+    from agreements.models import Agreement, AgreementParty, Meeting, Obligation
+    from gardens.models import Organisation
+    from projects.models import Expense, Grant, Project
+
+    garden = world["gardens"]["inn"]
+    agreement = Agreement.objects.create(name="Avtale INN", slug="avtale-inn")
+    AgreementParty.objects.create(agreement=agreement, garden=garden)
+    obligation = Obligation.objects.create(agreement=agreement, description="Kvartalsmøte", recurrence="quarterly",
+                                           starts_on=D(YEAR, 1, 1))
+    for month, status in ((2, "held"), (5, "held"), (8, "planned"), (11, "cancelled")):
+        Meeting.objects.create(agreement=agreement, obligation=obligation, title="Møte", date=D(YEAR, month, 15),
+                               status=status)
+    Meeting.objects.create(agreement=agreement, title="Ekstra", date=D(YEAR, 6, 1), status="held")
+    siva = Organisation.objects.create(name="Testfond", slug="testfond")
+    project = Project.objects.create(name="Prosjekt INN", slug="prosjekt-inn", lead_garden=garden, start_year=YEAR,
+                                     end_year=YEAR + 2)
+    Grant.objects.create(project=project, funder=siva, amount=Decimal("600000.00"))
+    Expense.objects.create(project=project, year=YEAR, date=D(YEAR, 3, 1), amount=Decimal("150000.50"), funder=siva,
+                           description="x")
+    Expense.objects.create(project=project, year=YEAR + 1, date=D(YEAR + 1, 3, 1), amount=Decimal("1"), funder=siva,
+                           description="later")
+    period = reports.Period(YEAR)
+    [row] = [m for m in reports.meetings_required_and_held([garden], period) if m["slug"] == "avtale-inn"]
+    assert (row["required"], row["held"]) == (4, 3)
+    [money] = [m for m in reports.project_money([garden], period) if m["funder"] == "Testfond"]
+    assert (money["granted"], money["spent"], money["remaining"]) == (
+        Decimal("600000.00"), Decimal("150000.50"), Decimal("449999.50"))
