@@ -189,6 +189,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "agreements-meeting-reminders": {
         "task": "agreements.tasks.send_meeting_reminders", "schedule": crontab(hour=7, minute=0),
     },
+    "network-quarterly-reports": {
+        "task": "network_portal.tasks.send_quarterly_reports", "schedule": crontab(hour=6, minute=30),
+    },
     "agreements-overdue-actions": {
         "task": "agreements.tasks.send_overdue_action_reminders", "schedule": crontab(hour=7, minute=15),
     },

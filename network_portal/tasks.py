@@ -13,3 +13,11 @@ def ping() -> dict[str, object]:
     Touches no database, so it can be sent to a worker that does not share the caller's database.
     """
     return {"reply": "pong", "hostname": socket.gethostname(), "pid": os.getpid()}
+
+
+@shared_task
+def send_quarterly_reports() -> int:
+    """Daily: the last finished quarter's report to each subscribed reader, once per quarter."""
+    from .reports_mail import quarterly_reports_send
+
+    return quarterly_reports_send()

@@ -14,6 +14,7 @@ portal_patterns = [
     path("finn-hage/", views.find_garden, name="find"),
     path("rapporter/", views.report_dashboard, name="reports"),
     path("rapporter/eksport.<str:fmt>", views.report_export, name="reports-export"),
+    path("rapporter/abonnement/", views.report_subscription, name="reports-subscription"),
     path("tall/", views.programme_figures, name="programme"),
     path("oversikt/", views.dashboard, name="dashboard"),
 ]

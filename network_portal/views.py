@@ -3,11 +3,13 @@
 These may combine every app below them (a garden's page shows its agreements and projects).
 """
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from agreements.models import Agreement
 from core.exports import table_download
@@ -26,7 +28,9 @@ from members.models import TargetCompany
 from projects.models import Project
 
 from . import charts, reports
+from .models import ReportSubscription
 from .report_forms import ReportFilterForm
+from .reports_mail import report_subscription_set
 
 
 def home(request):
@@ -179,6 +183,7 @@ def _report_context(request):
     context = {
         "form": form, "period": period, "gardens": gardens, "figures": figures, "comparison": comparison,
         "query": request.GET.urlencode(),
+        "subscribed": access.is_reader and ReportSubscription.objects.filter(user=request.user).exists(),
     }
     growth_title = str(_("Growth in turnover since the baseline (%)"))
     if comparison is not None:
@@ -262,6 +267,17 @@ def _report_pdf(request: HttpRequest, context: dict, name: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
     return response
+
+
+@require_POST
+@access_required(report_scope, "is_reader")
+def report_subscription(request: HttpRequest) -> HttpResponse:
+    """A reader subscribes to (or leaves) the quarterly report by e-mail."""
+    subscribed = request.POST.get("subscribe") == "1"
+    report_subscription_set(user=request.user, subscribed=subscribed)
+    messages.success(request, _("You will get the network report by e-mail after each quarter.") if subscribed
+                     else _("You no longer get the quarterly report by e-mail."))
+    return redirect("network_portal:reports")
 
 
 def programme_figures(request: HttpRequest) -> HttpResponse:

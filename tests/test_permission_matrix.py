@@ -87,6 +87,9 @@ MATRIX = [
     ("network_portal:reports-export", "get", row(404, anonymous=LOGIN, staff_a=200, admin_a=200, staff_b=200,
                                                  reader=200, superuser=200)),
     ("network_portal:programme", "get", PUBLIC),
+    # Readers subscribe to the quarterly report; staff read the reports but have nothing to subscribe to.
+    ("network_portal:reports-subscription", "post", row(404, anonymous=LOGIN, staff_a=403, admin_a=403, staff_b=403,
+                                                       reader=302, superuser=302)),
     # the directory
     ("network_portal:find", "get", PUBLIC),
     ("gardens:map", "get", PUBLIC),

@@ -147,8 +147,9 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(client, world, django_asse
     # 7 effect indicators, 8 counts, 9 follow-up, 10 women leaders, 11-12 hours given and received,
     # 13-14 by place (counts, their municipalities with counties), 15-17 by phase, section, cohort,
     # 18 follow-up by kind, 19 requests, 20 agreements' meetings, 21 projects' grants, 22 their spending,
-    # 23 the trend, 24 navigation memberships, and the filter's choices: 25 gardens, 26 networks, 27 counties
-    with django_assert_num_queries(27):
+    # 23 the trend, 24 the reader's subscription, 25 navigation memberships, and the filter's choices:
+    # 26 gardens, 27 networks, 28 counties
+    with django_assert_num_queries(28):
         response = client.get(url, {"year": YEAR})
     assert response.status_code == 200
 
@@ -243,3 +244,27 @@ def test_agreement_meetings_and_project_money_per_funder(world):
     [money] = [m for m in reports.project_money([garden], period) if m["funder"] == "Testfond"]
     assert (money["granted"], money["spent"], money["remaining"]) == (
         Decimal("600000.00"), Decimal("150000.50"), Decimal("449999.50"))
+
+
+def test_a_reader_subscribes_and_gets_each_quarter_once(client, world, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from core.models import AuditEntry
+    from network_portal.reports_mail import quarterly_reports_send
+
+    reader = UserFactory(is_network_reader=True, email="siva@example.org")
+    client.force_login(reader)
+    client.post(reverse("network_portal:reports-subscription"), {"subscribe": "1"})
+    assert AuditEntry.objects.filter(action="network_portal.reportsubscription.created").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert quarterly_reports_send(today=D(2024, 4, 15)) == 1
+        assert quarterly_reports_send(today=D(2024, 5, 20)) == 0  # the same quarter: once
+    [message] = mail.outbox
+    assert message.to == ["siva@example.org"] and "1. kvartal 2024" in message.subject
+    assert "rapporter/?year=2024&quarter=1" in message.body
+    with django_capture_on_commit_callbacks(execute=True):
+        assert quarterly_reports_send(today=D(2024, 7, 2)) == 1  # the next quarter
+    client.post(reverse("network_portal:reports-subscription"), {"subscribe": "0"})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert quarterly_reports_send(today=D(2024, 10, 2)) == 0
+    assert len(mail.outbox) == 2
