@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from core.templatetags.formatting import NBSP, nok, number_nb
+from gardens.maps import _view_box, municipality_shapes
 
 Number = int | float | Decimal
 
@@ -295,3 +296,61 @@ def line_chart(
         svg=_svg(_chart_id("line", title, x_labels, series), title, description, height, mark_safe("".join(parts))),
         unit=unit,
     )
+
+
+# --- the coverage map shaded by a figure ---------------------------------------------------------
+
+SHADES = ["#e8f0eb", "#bcd5c4", "#8fb89c", "#5e9873", "#2b6549"]  # light to dark green, five steps
+NO_VALUE = "#f4f5f2"
+
+
+def shaded_map(*, title: str, values: dict[str, Number], unit: str = "", label_header: str = "") -> Chart | None:
+    """Today's municipalities shaded by a figure (`values`: municipality number → value), in five steps.
+
+    Drawn on the server from Kartverket's outlines (gardens/maps.py); municipalities without a
+    value are left pale. None if the outlines are missing.
+    """
+    shapes = municipality_shapes()
+    present = {number: value for number, value in values.items() if value and number in shapes}
+    if not shapes:
+        return None
+    shown = [shapes[n] for n in present] or list(shapes.values())
+    x, y, width, height = _view_box(shown)
+    top = max(present.values(), default=0)
+    steps = [top * (i + 1) / len(SHADES) for i in range(len(SHADES))]
+
+    def shade(value) -> str:
+        if not value:
+            return NO_VALUE
+        return next(colour for colour, limit in zip(SHADES, steps, strict=True) if value <= limit or
+                    colour == SHADES[-1])
+
+    uid = "map-" + hashlib.sha1(f"{title}{sorted(present.items())}".encode()).hexdigest()[:8]
+    paths = [format_html('<path d="{}" fill="{}" stroke="#ffffff" stroke-width="{}"><title>{}: {}</title></path>',
+                         shape.d, shade(present.get(number)), _f(width / 800), shape.name,
+                         format_value(present.get(number), unit))
+             for number, shape in shapes.items()]
+    legend = [format_html('<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>', _f(x + width * 0.03),
+                          _f(y + height * (0.04 + 0.035 * i)), _f(width * 0.03), _f(height * 0.025), colour)
+              for i, colour in enumerate(SHADES)]
+    legend_text = [format_html('<text x="{}" y="{}" font-size="{}">≤ {}</text>', _f(x + width * 0.07),
+                               _f(y + height * (0.062 + 0.035 * i)), _f(height * 0.022), format_value(limit, unit))
+                   for i, limit in enumerate(steps)] if top else []
+    ranked = sorted(present.items(), key=lambda item: -float(item[1]))
+    names = {number: shapes[number].name for number in present}
+    description = (
+        _("Highest: %(high_label)s, %(high)s; lowest: %(low_label)s, %(low)s.")
+        % {"high_label": names[ranked[0][0]], "high": format_value(ranked[0][1], unit),
+           "low_label": names[ranked[-1][0]], "low": format_value(ranked[-1][1], unit)}
+        if ranked else _("No data.")
+    )
+    svg = format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="{} {} {} {}" width="100%" role="img" '
+        'aria-labelledby="{}-title {}-desc" class="shaded-map"><title id="{}-title">{}</title>'
+        '<desc id="{}-desc">{}</desc><g>{}</g><g fill="#1d2822">{}{}</g></svg>',
+        _f(x), _f(y), _f(width), _f(height), uid, uid, uid, title, uid, description,
+        mark_safe("".join(paths)), mark_safe("".join(legend)), mark_safe("".join(legend_text)),
+    )
+    rows = [[f"{number} {names[number]}", value] for number, value in ranked]
+    return Chart(title=title, description=description, headers=[label_header or _("Municipality"), title],
+                 rows=rows, svg=svg, unit=unit)

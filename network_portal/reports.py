@@ -401,3 +401,21 @@ def project_money(gardens: list[Garden], period: Period) -> list[dict]:
     return [{"funder": name, "granted": granted.get(name, Decimal(0)), "spent": spent.get(name, Decimal(0)),
              "remaining": granted.get(name, Decimal(0)) - spent.get(name, Decimal(0))}
             for name in sorted(set(granted) | set(spent))]
+
+
+MAP_FIGURES = {
+    "targets": _("Target companies under contract"),
+    "hours": _("Follow-up hours"),
+}
+
+
+def figure_by_municipality(gardens: list[Garden], period: Period, figure: str) -> dict[str, Decimal | int]:
+    """Today's municipality number → the figure for the companies there (for the shaded map), one query."""
+    if figure == "hours":
+        rows = (FollowUpEntry.objects.filter(adviser_garden__in=gardens, date__gte=period.start, date__lte=period.end,
+                                             target__company__municipality__isnull=False)
+                .values("target__company__municipality__number").annotate(v=Sum("hours")).order_by())
+        return {r["target__company__municipality__number"]: r["v"] for r in rows}
+    rows = (targets_in_period(gardens, period).filter(company__municipality__isnull=False)
+            .values("company__municipality__number").annotate(v=Count("pk")).order_by())
+    return {r["company__municipality__number"]: r["v"] for r in rows}

@@ -208,6 +208,13 @@ def _report_context(request):
             meetings=reports.meetings_required_and_held(gardens, period),
             money=reports.project_money(gardens, period),
         )
+        figure = request.GET.get("map", "targets")
+        figure = figure if figure in reports.MAP_FIGURES else "targets"
+        context["map_figure"] = figure
+        context["map_figures"] = reports.MAP_FIGURES
+        context["map_chart"] = charts.shaded_map(
+            title=str(reports.MAP_FIGURES[figure]), values=reports.figure_by_municipality(gardens, period, figure),
+            unit="" if figure == "targets" else "")
         trend = reports.active_trend(gardens, period.year)
         context["trend_chart"] = charts.line_chart(
             title=str(_("Active target companies at the end of each year")), x_labels=[str(y) for y in trend],

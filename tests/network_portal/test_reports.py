@@ -18,7 +18,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from gardens.geography import ChangeGraph
-from gardens.models import County, Coverage, ReaderCounty
+from gardens.models import County, Coverage, Municipality, ReaderCounty
 from members.models import FollowUpEntry, TargetCompany
 from network_portal import reports
 from tests.factories import UserFactory
@@ -147,9 +147,9 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(client, world, django_asse
     # 7 effect indicators, 8 counts, 9 follow-up, 10 women leaders, 11-12 hours given and received,
     # 13-14 by place (counts, their municipalities with counties), 15-17 by phase, section, cohort,
     # 18 follow-up by kind, 19 requests, 20 agreements' meetings, 21 projects' grants, 22 their spending,
-    # 23 the trend, 24 the reader's subscription, 25 navigation memberships, and the filter's choices:
-    # 26 gardens, 27 networks, 28 counties
-    with django_assert_num_queries(28):
+    # 23 the shaded map's figure per municipality, 24 the trend, 25 the reader's subscription,
+    # 26 navigation memberships, and the filter's choices: 27 gardens, 28 networks, 29 counties
+    with django_assert_num_queries(29):
         response = client.get(url, {"year": YEAR})
     assert response.status_code == 200
 
@@ -268,3 +268,67 @@ def test_a_reader_subscribes_and_gets_each_quarter_once(client, world, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         assert quarterly_reports_send(today=D(2024, 10, 2)) == 0
     assert len(mail.outbox) == 2
+
+
+def test_women_share_groupings_and_shared_hours_match_plain_computations(world):
+    from collections import Counter
+
+    period = reports.Period(YEAR)
+    gardens = list(world["gardens"].values())
+    rows = expected_targets(period.start, period.end)
+    figures = [k for t in rows for k in t.key_figures.all() if k.year == YEAR]
+    women = sum(k.women_in_leadership for k in figures if k.women_in_leadership is not None
+                and k.leaders_total is not None)
+    leaders = sum(k.leaders_total for k in figures if k.women_in_leadership is not None
+                  and k.leaders_total is not None)
+    assert reports.women_in_leadership(gardens, period)[None] == (women, leaders)
+    assert dict(reports.counts_by(gardens, period, "phase")) == dict(Counter(t.phase for t in rows))
+    assert dict(reports.counts_by(gardens, period, "cohort")) == dict(Counter(t.contract_start.year for t in rows))
+    # Hours given across gardens: a colleague of Hage OST logs on a company of Hage INN.
+    inn, ost = world["gardens"]["inn"], world["gardens"]["ost"]
+    target = next(t for t in rows if t.garden_id == inn.pk)
+    FollowUpEntry.objects.create(target=target, date=D(YEAR, 5, 5), kind="advice", hours=Decimal("3.5"),
+                                 adviser=world["staff"]["ost"], adviser_garden=ost, summary="delt")
+    shared = reports.shared_hours(gardens, period)
+    assert shared[ost.pk] == (Decimal("3.5"), Decimal(0)) and shared[inn.pk] == (Decimal(0), Decimal("3.5"))
+
+
+def test_requests_received_answered_median_and_converted(world):
+    from django.utils import timezone
+
+    from members.models import HelpRequest, HelpRequestMessage
+
+    garden = world["gardens"]["inn"]
+    base = timezone.make_aware(datetime.datetime(YEAR, 3, 1, 9, 0))
+    waits = [2, 5, 30]  # hours to the first answer
+    for i, hours in enumerate(waits):
+        request = HelpRequest.objects.create(garden=garden, name=f"G{i}", email=f"g{i}@example.org", message="?")
+        HelpRequest.objects.filter(pk=request.pk).update(created_at=base)
+        HelpRequestMessage.objects.create(request=request, body="notat", is_internal=True,
+                                          created_at=base + datetime.timedelta(minutes=5))
+        HelpRequestMessage.objects.create(request=request, body="svar",
+                                          created_at=base + datetime.timedelta(hours=hours))
+    unanswered = HelpRequest.objects.create(garden=garden, name="U", email="u@example.org", message="?")
+    HelpRequest.objects.filter(pk=unanswered.pk).update(created_at=base)
+    converted = TargetCompany.objects.filter(garden=garden).select_related("company").first()
+    HelpRequest.objects.filter(pk=unanswered.pk).update(company=converted.company)
+    figures = reports.help_requests([garden], reports.Period(YEAR))
+    assert (figures.received, figures.answered, figures.converted) == (4, 3, 1)
+    assert figures.median_hours_to_answer == 5.0  # the internal note is not an answer
+
+
+def test_the_map_is_shaded_by_the_chosen_figure(client, world):
+    client.force_login(UserFactory(is_network_reader=True))
+    period = reports.Period(YEAR)
+    gardens = list(world["gardens"].values())
+    counts = reports.figure_by_municipality(gardens, period, "targets")
+    assert sum(counts.values()) == sum(1 for t in expected_targets(period.start, period.end)
+                                       if t.company.municipality_id)
+    hours = reports.figure_by_municipality(gardens, period, "hours")
+    assert sum(hours.values()) == sum(e.hours for e in FollowUpEntry.objects.select_related("target__company")
+                                      if e.date.year == YEAR and e.target.company.municipality_id)
+    page = client.get(reverse("network_portal:reports"), {"year": YEAR, "map": "hours"}).content.decode()
+    assert 'class="shaded-map"' in page and "Skyggelegg kommunene etter" in page
+    top = max(hours, key=lambda n: hours[n])
+    name = Municipality.objects.get(number=top, valid_to__isnull=True).name
+    assert f"<title>{name}: " in page  # each municipality says its figure
