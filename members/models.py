@@ -279,6 +279,8 @@ class FollowUpEntry(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(hours__gte=0), name="follow_up_hours_not_negative"),
         ]
+        # The reports sum hours per garden and period.
+        indexes = [models.Index(fields=["adviser_garden", "date"], name="follow_up_garden_date")]
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"

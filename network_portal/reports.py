@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
@@ -126,18 +126,19 @@ def effect_indicators(gardens: list[Garden], period: Period) -> dict[int | None,
     report year has no growth yet and is left out, as is one without figures for both years.
     """
     year = period.year
-    base = KeyFigures.objects.filter(target=OuterRef("pk"), year=ExtractYear(OuterRef("contract_start")))
-    now = KeyFigures.objects.filter(target=OuterRef("pk"), year=year)
-    rows = targets_in_period(gardens, period).filter(contract_start__year__lt=year)
-    annotations, aggregates = {}, {"total": Count("pk")}
+    # Two LEFT JOINs (the baseline year's row and the report year's) rather than correlated
+    # subqueries: the database reads each key-figure row once.
+    rows = targets_in_period(gardens, period).filter(contract_start__year__lt=year).annotate(
+        base=FilteredRelation("key_figures", condition=Q(key_figures__year=ExtractYear(F("contract_start")))),
+        now=FilteredRelation("key_figures", condition=Q(key_figures__year=year)),
+    )
+    aggregates = {"total": Count("pk")}
     for name, _label, _unit in INDICATORS:
-        annotations[f"{name}_0"] = Subquery(base.values(name)[:1])
-        annotations[f"{name}_1"] = Subquery(now.values(name)[:1])
-        both = Q(**{f"{name}_0__isnull": False, f"{name}_1__isnull": False})
+        both = Q(**{f"base__{name}__isnull": False, f"now__{name}__isnull": False})
         aggregates[f"{name}_n"] = Count("pk", filter=both)
-        aggregates[f"{name}_sum0"] = Sum(f"{name}_0", filter=both)
-        aggregates[f"{name}_sum1"] = Sum(f"{name}_1", filter=both)
-    grouped = rows.annotate(**annotations).values("garden_id").annotate(**aggregates).order_by("garden_id")
+        aggregates[f"{name}_sum0"] = Sum(f"base__{name}", filter=both)
+        aggregates[f"{name}_sum1"] = Sum(f"now__{name}", filter=both)
+    grouped = rows.values("garden_id").annotate(**aggregates).order_by("garden_id")
     result: dict[int | None, dict[str, Growth]] = {}
     totals = {name: Growth(Decimal(0), Decimal(0)) for name, _l, _u in INDICATORS}
     for row in grouped:
@@ -279,37 +280,54 @@ class FollowUp:
     own_share: Decimal = Decimal(0)
 
 
-def follow_up_by_garden(gardens: list[Garden], period: Period) -> dict[int | None, FollowUp]:
-    """Hours, activities and the companies' own share, counted for the garden the adviser worked for."""
-    rows = (
+def follow_up_groups(gardens: list[Garden], period: Period) -> list[dict]:
+    """Follow-up in the period grouped by the adviser's garden and the kind, in one query: hours,
+    activities, the companies' own share, and the hours given to other gardens' companies."""
+    return list(
         FollowUpEntry.objects.filter(adviser_garden__in=gardens, date__gte=period.start, date__lte=period.end)
-        .values("adviser_garden_id")
-        .annotate(hours=Sum("hours"), activities=Count("pk"), own_share=Sum("own_share")).order_by()
+        .values("adviser_garden_id", "kind")
+        .annotate(given=Sum("hours", filter=~Q(target__garden_id=F("adviser_garden_id"))),
+                  total_hours=Sum("hours"), n=Count("pk"), total_own_share=Sum("own_share"))
+        .order_by()
     )
-    result = {r["adviser_garden_id"]: FollowUp(r["hours"] or 0, r["activities"], r["own_share"] or 0) for r in rows}
-    result[None] = FollowUp(sum((f.hours for f in result.values()), Decimal(0)),
-                            sum(f.activities for f in result.values()),
-                            sum((f.own_share for f in result.values()), Decimal(0)))
+
+
+def follow_up_by_garden(gardens: list[Garden], period: Period, groups: list[dict] | None = None
+                        ) -> dict[int | None, FollowUp]:
+    """Hours, activities and the companies' own share, counted for the garden the adviser worked for."""
+    result: dict[int | None, FollowUp] = {}
+    total = FollowUp()
+    for row in groups if groups is not None else follow_up_groups(gardens, period):
+        for key in (row["adviser_garden_id"], None):
+            figures = result.setdefault(key, FollowUp()) if key is not None else total
+            figures.hours += row["total_hours"] or 0
+            figures.activities += row["n"]
+            figures.own_share += row["total_own_share"] or 0
+    result[None] = total
     return result
 
 
-def follow_up_by_kind(gardens: list[Garden], period: Period) -> list[tuple[str, Decimal, int]]:
-    rows = (
-        FollowUpEntry.objects.filter(adviser_garden__in=gardens, date__gte=period.start, date__lte=period.end)
-        .values("kind").annotate(hours=Sum("hours"), n=Count("pk")).order_by("kind")
-    )
+def follow_up_by_kind(gardens: list[Garden], period: Period, groups: list[dict] | None = None
+                      ) -> list[tuple[str, Decimal, int]]:
+    totals: dict[str, list] = {}
+    for row in groups if groups is not None else follow_up_groups(gardens, period):
+        entry = totals.setdefault(row["kind"], [Decimal(0), 0])
+        entry[0] += row["total_hours"] or 0
+        entry[1] += row["n"]
     labels = dict(FollowUpEntry.Kind.choices)
-    return [(labels.get(r["kind"], r["kind"]), r["hours"], r["n"]) for r in rows]
+    return [(labels.get(kind, kind), hours, n) for kind, (hours, n) in sorted(totals.items())]
 
 
-def shared_hours(gardens: list[Garden], period: Period) -> dict[int, tuple[Decimal, Decimal]]:
+def shared_hours(gardens: list[Garden], period: Period, groups: list[dict] | None = None
+                 ) -> dict[int, tuple[Decimal, Decimal]]:
     """Hours given to other gardens' companies and received from other gardens' staff, per garden."""
-    entries = FollowUpEntry.objects.filter(date__gte=period.start, date__lte=period.end).exclude(
-        adviser_garden_id=F("target__garden_id")).exclude(adviser_garden__isnull=True)
-    given = dict(entries.filter(adviser_garden__in=gardens).values("adviser_garden_id")
-                 .annotate(h=Sum("hours")).order_by().values_list("adviser_garden_id", "h"))
-    received = dict(entries.filter(target__garden__in=gardens).values("target__garden_id")
-                    .annotate(h=Sum("hours")).order_by().values_list("target__garden_id", "h"))
+    given: dict[int, Decimal] = {}
+    for row in groups if groups is not None else follow_up_groups(gardens, period):
+        given[row["adviser_garden_id"]] = given.get(row["adviser_garden_id"], Decimal(0)) + (row["given"] or 0)
+    received = dict(
+        FollowUpEntry.objects.filter(date__gte=period.start, date__lte=period.end, target__garden__in=gardens)
+        .exclude(adviser_garden_id=F("target__garden_id")).exclude(adviser_garden__isnull=True)
+        .values("target__garden_id").annotate(h=Sum("hours")).order_by().values_list("target__garden_id", "h"))
     return {g.pk: (given.get(g.pk) or Decimal(0), received.get(g.pk) or Decimal(0)) for g in gardens}
 
 

@@ -118,9 +118,10 @@ def _report_rows(gardens, period, graph) -> dict:
     """Everything the report page and its exports show, each figure one aggregate query."""
     effects = reports.effect_indicators(gardens, period)
     counts = reports.target_company_counts(gardens, period)
-    follow_up = reports.follow_up_by_garden(gardens, period)
+    groups = reports.follow_up_groups(gardens, period)
+    follow_up = reports.follow_up_by_garden(gardens, period, groups)
     women = reports.women_in_leadership(gardens, period)
-    shared = reports.shared_hours(gardens, period)
+    shared = reports.shared_hours(gardens, period, groups)
     rows = []
     for garden in gardens:
         growth = effects.get(garden.pk, {})
@@ -139,6 +140,7 @@ def _report_rows(gardens, period, graph) -> dict:
     w, leaders = women[None]
     return {
         "rows": rows,
+        "groups": groups,
         "effects": effects[None],
         "counts": counts[None],
         "follow_up": follow_up[None],
@@ -203,7 +205,7 @@ def _report_context(request):
                       for k, n in reports.counts_by(gardens, period, "phase")],
             by_section=reports.counts_by(gardens, period, "company__industry__section"),
             cohorts=reports.counts_by(gardens, period, "cohort"),
-            by_kind=reports.follow_up_by_kind(gardens, period),
+            by_kind=reports.follow_up_by_kind(gardens, period, figures["groups"]),
             requests=reports.help_requests(gardens, period),
             meetings=reports.meetings_required_and_held(gardens, period),
             money=reports.project_money(gardens, period),
