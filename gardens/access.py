@@ -77,7 +77,6 @@ class GardenAccess(Access):
     can_invite_staff: bool = False
     can_import_companies: bool = False
     can_transfer_companies: bool = False
-    can_manage_agreements: bool = False
     can_read_personal_data: bool = False
     can_share_competence: bool = False
 
@@ -89,7 +88,7 @@ def _garden_access(user, garden: Garden, membership: StaffMembership | None) -> 
             garden=garden, membership=membership, can_read=True, can_edit=True, is_admin=admin,
             can_edit_companies=True, can_answer_help_requests=True, can_read_personal_data=True,
             can_share_competence=True, can_invite_staff=admin, can_import_companies=admin,
-            can_transfer_companies=admin, can_manage_agreements=admin,
+            can_transfer_companies=admin,
         )
     if is_network_reader(user):
         return GardenAccess(garden=garden, can_read=True, is_reader=True)
