@@ -20,6 +20,9 @@ Decisions (README, "Who sees what"):
   project and change nothing through the pages. They do not see people's personal data
   there: entrepreneurs' help requests, contact persons, invitees' addresses. A superuser
   changes things only through the admin site, which audits every change.
+- The network reports: Siva readers read every garden, county readers (ReaderCounty) the
+  gardens covering their counties in the period shown, garden staff their own garden beside
+  the network's average and median, without other gardens' names.
 - An ended membership is no membership: 404, like any outsider.
 """
 
