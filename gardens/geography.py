@@ -200,9 +200,3 @@ def municipality_resolve(query: str, on: datetime.date | None = None, *, exact_n
         former = former[-1:] if former and all(f.old.number == former[0].old.number for f in former) else former
     now = then if on == today else graph.follow(then, today)
     return MunicipalityAnswer(query, on, then, now, former)
-
-
-def municipality_on(municipality: Municipality, on: datetime.date, graph: ChangeGraph | None = None
-                    ) -> list[Municipality]:
-    """The period(s) a municipality row was (or became) on `on`: 5025 Røros in 2017 is 1640, Sør-Trøndelag."""
-    return (graph or ChangeGraph.load()).follow([municipality], on)

@@ -380,9 +380,6 @@ class StaffMembership(ValidityMixin):
         return f"{self.user} – {self.garden} ({self.get_role_display()})"
 
     # What each role may do is decided in gardens/access.py (GardenAccess), in one place.
-    @property
-    def is_admin(self) -> bool:
-        return self.role == self.Role.ADMIN
 
 
 class ReaderCounty(models.Model):

@@ -1,8 +1,7 @@
 """The filter of the network reports: period, and (for readers) garden, network and county."""
 
-import datetime
-
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gardens.access import ReportAccess
@@ -30,7 +29,8 @@ class ReportFilterForm(forms.Form):
         self.access = access
         years = years_with_data()
         self.fields["year"].choices = [(y, str(y)) for y in years]
-        self.default_year = years[0] if datetime.date.today().month > 3 or len(years) == 1 else years[1]
+        # Early in a year, last year is the latest full one.
+        self.default_year = years[0] if timezone.localdate().month > 3 or len(years) == 1 else years[1]
         if access.names_gardens:
             self.fields["garden"].queryset = Garden.objects.order_by("name")
             self.fields["network"].queryset = Network.objects.order_by("name")

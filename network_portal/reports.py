@@ -8,12 +8,12 @@ The period is a year or a quarter. Municipalities and counties are those of the 
 
 import datetime
 import statistics
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Exists, F, FilteredRelation, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gardens.access import ReportAccess
@@ -217,7 +217,8 @@ def counts_by(gardens: list[Garden], period: Period, field_name: str) -> list[tu
         grouped = rows.annotate(key=ExtractYear("contract_start")).values("key")
     else:
         grouped = rows.annotate(key=F(field_name)).values("key")
-    return [(row["key"], row["n"]) for row in grouped.annotate(n=Count("pk")).order_by("key")]
+    labels = dict(TargetCompany.Phase.choices) if field_name == "phase" else {}
+    return [(labels.get(row["key"], row["key"]), row["n"]) for row in grouped.annotate(n=Count("pk")).order_by("key")]
 
 
 @dataclass
@@ -376,16 +377,8 @@ def suppressed(count: int | None) -> int | None:
 def years_with_data() -> list[int]:
     """The years a report can show: from the first contract to this year."""
     first = TargetCompany.objects.aggregate(first=Min("contract_start"))["first"]
-    this_year = datetime.date.today().year
+    this_year = timezone.localdate().year
     return list(range(first.year if first else this_year, this_year + 1))[::-1]
-
-
-def municipality_counts_by_county(counts: list[CountyCount]) -> dict:
-    """{county name: total} (for exports and tests)."""
-    totals = defaultdict(int)
-    for county in counts:
-        totals[county.county.name if county.county else ""] += county.count
-    return dict(totals)
 
 
 # --- agreements and projects ---------------------------------------------------------------------

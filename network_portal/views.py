@@ -24,7 +24,6 @@ from gardens.selectors import (
     gardens_for_directory,
     gardens_serving,
 )
-from members.models import TargetCompany
 from projects.models import Project
 
 from . import charts, reports
@@ -201,8 +200,7 @@ def _report_context(request):
             highlight=chosen.garden.name if chosen.garden else None)
         context.update(
             by_place=reports.counts_by_place(gardens, period, graph),
-            by_phase=[(dict(TargetCompany.Phase.choices).get(k, k), n)
-                      for k, n in reports.counts_by(gardens, period, "phase")],
+            by_phase=reports.counts_by(gardens, period, "phase"),
             by_section=reports.counts_by(gardens, period, "company__industry__section"),
             cohorts=reports.counts_by(gardens, period, "cohort"),
             by_kind=reports.follow_up_by_kind(gardens, period, figures["groups"]),
@@ -309,7 +307,6 @@ def programme_figures(request: HttpRequest) -> HttpResponse:
         "ended": reports.suppressed(counts.ended),
         "hours": reports.follow_up_by_garden(gardens, period)[None].hours,
         "by_county": [(c.county, reports.suppressed(c.count)) for c in by_place],
-        "by_phase": [(dict(TargetCompany.Phase.choices).get(k, k), reports.suppressed(n))
-                     for k, n in reports.counts_by(gardens, period, "phase")],
+        "by_phase": [(label, reports.suppressed(n)) for label, n in reports.counts_by(gardens, period, "phase")],
         "suppress_below": reports.SUPPRESS_BELOW,
     })
