@@ -80,19 +80,11 @@ def mail_queue_rendered(
         key=key, template=template[:120], to=recipients, reply_to=[a for a in reply_to if a],
         subject=subject[:300], text=text, html=html,
     )
-    pk = mail.pk
-    transaction.on_commit(lambda: _enqueue(pk))
+    # If the broker is down the row is safe in the outbox and the retry sweep sends it later.
+    from .tasks import enqueue_on_commit, mail_send_task
+
+    enqueue_on_commit(mail_send_task, mail.pk)
     return mail
-
-
-def _enqueue(mail_id: int) -> None:
-    """Hand the mail to Celery; if the broker is down the sweep sends it later, nothing is lost."""
-    from .tasks import mail_send_task
-
-    try:
-        mail_send_task.delay(mail_id)
-    except Exception:  # noqa: BLE001 - any broker failure: the row is safe in the outbox
-        logger.warning("Could not queue mail %s; the retry sweep will send it", mail_id, exc_info=True)
 
 
 def mail_cancel(mail: Mail | None) -> bool:

@@ -1,8 +1,34 @@
-"""Celery tasks of the bottom layer: thin, take ids, safe to run twice."""
+"""Celery tasks of the bottom layer: thin, take ids, safe to run twice; and the one guarded way to queue one."""
+
+import logging
 
 from celery import shared_task
+from django.db import transaction
 
 from . import mail
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue(task, *args) -> bool:
+    """Queue `task(*args)` now; False (logged) if the broker cannot take it.
+
+    The caller's work is already committed and a beat sweep finds what was not queued
+    (core.mail.mail_retry_unsent for the outbox), so a broker outage only delays the task:
+    the request that caused it must not answer an error or hang.
+    """
+    try:
+        task.delay(*args)
+    except Exception:  # noqa: BLE001 - any broker failure (refused, timeout, Redis loading)
+        logger.warning("Could not queue %s%r: the broker is unreachable; the retry sweep will do it",
+                       task.name, args, exc_info=True)
+        return False
+    return True
+
+
+def enqueue_on_commit(task, *args) -> None:
+    """Queue `task(*args)` once the current transaction commits, guarded as `enqueue` is."""
+    transaction.on_commit(lambda: enqueue(task, *args))
 
 
 @shared_task

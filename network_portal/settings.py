@@ -93,7 +93,10 @@ TEMPLATES = [
 # Database: the embedded SQLite file unless DATABASE_URL names another one.
 _default_db = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 try:
-    DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_db), conn_max_age=60)}
+    # Faults (issue 13): conn_health_checks makes a kept connection that died (PostgreSQL restarted)
+    # be noticed and replaced at the start of the next request, instead of answering one 500 per worker.
+    DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", _default_db), conn_max_age=60,
+                                                  conn_health_checks=True)}
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is malformed: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -177,7 +180,27 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# --- Faults (issue 13): Redis or a worker going away loses nothing and hangs nothing ----------------
+# Nothing reads task results (the outbox and the import batch rows hold the outcome), and with a
+# result store every .delay() subscribed to Redis and retried for ~19 s when it was down.
+# Tasks that are asked for an answer say so (network_portal.tasks.ping).
+CELERY_TASK_IGNORE_RESULT = True
+# A pool child killed mid-task (OOM, kill -9) puts its message back for another run (tasks are
+# safe to run twice); with acks_late alone the message was acknowledged and the work lost.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Publishing (web requests, after their commit): give up fast; core.tasks.enqueue_on_commit
+# then leaves the work to the beat sweeps. Two quick retries cover a Redis restart's blink.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2,
+                                    "interval_max": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+# The worker: wait for the broker at start-up and reconnect for ever when it drops (and the
+# compose file restarts a worker that exits anyway).
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# --- end of faults settings --------------------------------------------------------------------------
 CELERY_BEAT_SCHEDULE: dict = {
     # Every e-mail an outage held back (broker or mail server down), with growing pauses.
     "mail-retry-unsent": {"task": "core.tasks.mail_retry_unsent", "schedule": 5 * 60},
@@ -197,7 +220,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Faults (issue 13): the fail-safe backend carries on as an empty cache while Redis is down (rate
+    # limits off, logged) instead of a 500 on every sign-in and help request; short socket timeouts.
+    CACHES = {"default": {"BACKEND": "core.cache.FailSafeRedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -238,6 +264,9 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions live in the database (Django's default, stated here on purpose): never in Redis, so a
+# Redis outage signs nobody out and does not stop anyone signing in.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -117,7 +117,7 @@ def test_a_broker_outage_leaves_the_mail_for_the_sweep(mail_context, monkeypatch
     with django_capture_on_commit_callbacks(execute=True):
         queued = queue(mail_context)
     assert mail.outbox == []
-    assert "the retry sweep will send it" in caplog.text
+    assert "the retry sweep will do it" in caplog.text
     Mail.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=5))
     assert outbox.mail_retry_unsent() == 1
     queued.refresh_from_db()
