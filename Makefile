@@ -21,7 +21,7 @@ DEPLOY_CHECK_ENV := DEBUG=false \
 	REDIS_URL=redis://127.0.0.1:6379/0 \
 	EMAIL_HOST=smtp.example.no
 
-.PHONY: help venv install run test lint messages check-deploy check-migrations clean distclean
+.PHONY: help venv install run test lint messages check-deploy check-migrations backup restore clean distclean
 
 help:
 	@echo "make run              dev server on http://127.0.0.1:8000/ with the network and demo accounts loaded"
@@ -30,6 +30,8 @@ help:
 	@echo "make messages         update and compile the bokmål translations (needs gettext)"
 	@echo "make check-deploy     Django's deployment checks with production-like settings"
 	@echo "make check-migrations fail if a model change has no migration"
+	@echo "make backup           database (pg_dump) and uploaded files into var/backups/<time>/ (DATABASE_URL, MEDIA_ROOT)"
+	@echo "make restore BACKUP=var/backups/<time>  put them back (replaces the database's tables and MEDIA_ROOT)"
 	@echo "make clean            remove caches and build output (distclean: also .venv and var/)"
 
 venv install: $(STAMP)
@@ -79,6 +81,14 @@ check-deploy: $(STAMP)
 check-migrations: export DEBUG := true
 check-migrations: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Backup and restore (README "Security and operations"): the same environment as the running portal.
+backup: $(STAMP)
+	$(PY) manage.py backup
+
+restore: $(STAMP)
+	@if [ -z "$(BACKUP)" ]; then echo "Name the backup: make restore BACKUP=var/backups/<time>" >&2; exit 1; fi
+	$(PY) manage.py restore "$(BACKUP)"
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
