@@ -11,6 +11,7 @@ asks Celery to send it. `mail_send` sends a row at most once (row lock + `sent_a
 import datetime
 import logging
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -99,6 +100,17 @@ def _pause(attempts: int) -> datetime.timedelta:
     return min(datetime.timedelta(minutes=2 ** max(attempts, 1)), MAX_PAUSE)
 
 
+def mail_message_id(mail: Mail) -> str:
+    """The same Message-ID every time this outbox row is sent.
+
+    The row stays locked while the mail server is talked to, so two workers never both send it;
+    only a crash after the server accepted the mail and before the commit sends it again, and
+    then mail programs recognise the second copy as the same message.
+    """
+    host = urlsplit(settings.PORTAL_BASE_URL).hostname or "localhost"
+    return f"<outbox.{mail.pk}.{mail.created_at:%Y%m%d%H%M%S}@{host}>"
+
+
 def mail_send(*, mail_id: int) -> bool:
     """Send one outbox mail unless it is sent already (or another worker holds it); True if sent now.
 
@@ -115,7 +127,8 @@ def mail_send(*, mail_id: int) -> bool:
             if mail is None:
                 return False
             message = EmailMultiAlternatives(subject=mail.subject, body=mail.text, to=mail.to,
-                                             reply_to=mail.reply_to or None)
+                                             reply_to=mail.reply_to or None,
+                                             headers={"Message-ID": mail_message_id(mail)})
             if mail.html:
                 message.attach_alternative(mail.html, "text/html")
             message.send()

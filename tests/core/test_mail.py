@@ -76,6 +76,20 @@ def test_sending_twice_sends_once(mail_context):
     assert len(mail.outbox) == 1
 
 
+def test_a_resent_row_carries_the_same_message_id(mail_context, settings):
+    """A crash after the server accepted a mail and before the commit sends it again: as the same message."""
+    settings.PORTAL_BASE_URL = "https://portal.example.no"
+    queued = queue(mail_context)
+    assert outbox.mail_send(mail_id=queued.pk) is True
+    Mail.objects.filter(pk=queued.pk).update(sent_at=None)  # as if the commit had been lost
+    assert outbox.mail_send(mail_id=queued.pk) is True
+    first, second = (message.message()["Message-ID"] for message in mail.outbox)
+    assert first == second
+    assert first.startswith(f"<outbox.{queued.pk}.") and first.endswith("@portal.example.no>")
+    assert outbox.mail_send(mail_id=queue(mail_context, key="another").pk) is True
+    assert mail.outbox[2].message()["Message-ID"] != first
+
+
 def test_a_failure_is_recorded_and_the_pause_grows(mail_context, monkeypatch):
     def server_down(self, *args, **kwargs):
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
