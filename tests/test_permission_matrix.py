@@ -158,7 +158,7 @@ MATRIX = [
     ("members:ask-done", "get", PUBLIC),
     ("members:help-inbox", "get", PERSONAL),
     ("members:help-detail", "get", PERSONAL),
-    ("members:help-assign", "post", {**PERSONAL, "staff_a": 302, "admin_a": 302}),
+    ("members:help-assign", "post", {**PERSONAL, "staff_a": 302, "admin_a": 302}),  # empty: unassigns
     ("members:help-answer", "post", {**PERSONAL, "staff_a": 400, "admin_a": 400}),
     ("members:help-close", "post", {**PERSONAL, "staff_a": 302, "admin_a": 302}),
     ("members:help-convert", "post", {**PERSONAL, "staff_a": 400, "admin_a": 400}),
@@ -167,7 +167,8 @@ MATRIX = [
     ("agreements:detail", "get", PUBLIC),
     ("agreements:meeting-create", "get", PARTY_EDIT_PAGE),
     ("agreements:meeting", "get", PARTY_READ),
-    ("agreements:action-add", "post", PARTY_EDIT_POST),
+    # An empty action item comes back on the meeting page with its errors (400).
+    ("agreements:action-add", "post", {**PARTY_EDIT_PAGE, "admin_a": 400}),
     # The action item belongs to staff_a: its owner may tick it off too.
     ("agreements:action-toggle", "post", {**PARTY_EDIT_POST, "staff_a": 302}),
     ("agreements:documents", "get", PARTY_READ),
