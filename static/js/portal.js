@@ -66,3 +66,21 @@
     ready();
   }
 })();
+
+/* A table or chart that scrolls inside its own box on a phone can be scrolled with the keyboard too. */
+(function () {
+  "use strict";
+  function focusableScrollers() {
+    document.querySelectorAll(".table-wrap, .chart-numbers").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+      }
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusableScrollers);
+  } else {
+    focusableScrollers();
+  }
+  window.addEventListener("resize", focusableScrollers);
+})();
