@@ -54,7 +54,18 @@
     });
   }
 
+  function filtersOpenOnWideScreens() {
+    // Without JavaScript the filters are open everywhere; with it, folded on a phone unless in use.
+    var wide = window.matchMedia("(min-width: 48rem)").matches;
+    document.querySelectorAll("details[data-open-on-wide]").forEach(function (details) {
+      if (!details.hasAttribute("data-keep-open")) {
+        details.open = wide;
+      }
+    });
+  }
+
   function ready() {
+    filtersOpenOnWideScreens();
     menuToggle();
     submitOnChange();
     focusFirstError();
