@@ -40,8 +40,8 @@ WIDEST = """() => [...document.querySelectorAll('body *')]
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_every_page_fits_the_screen_and_passes_axe(request, transactional_db, live_server, browser, world,
-                                                     size):
+def test_every_page_fits_the_screen_and_passes_axe(request, transactional_db, live_server, browser,
+                                                     world, size):  # noqa: F811  (the matrix's fixture)
     shots = settings.BASE_DIR / "var" / "screenshots" / "pages"
     shots.mkdir(parents=True, exist_ok=True)
     contexts = {}
