@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,7 +29,7 @@ from .forms import (
     TargetCompanyForm,
 )
 from .models import KeyFigures, TargetCompany
-from .selectors import target_companies_for, target_company_history
+from .selectors import target_companies_for, target_company_history, workspace_overview
 
 PAGE_SIZE = 25
 
@@ -49,6 +50,7 @@ def workspace(request: HttpRequest, garden_slug: str) -> HttpResponse:
     garden = request.garden
     coverage_now, _before = garden_coverage(garden)
     return render(request, "members/workspace.html", {
+        **workspace_overview(garden, timezone.localdate()),
         "staff": garden_staff(garden),
         "coverage_now": coverage_now,
         "target_companies": list(

@@ -100,3 +100,30 @@ def test_a_valid_follow_up_still_redirects_to_the_log(client, staff_a, target):
         "fu-date": "2025-04-02", "fu-kind": "meeting", "fu-hours": "1.5", "fu-summary": "Møte"})
     assert response.status_code == 302 and response["Location"].endswith("#follow-up")
     assert FollowUpEntry.objects.count() == 1
+
+
+def test_workspace_overview_counts_and_lists_goals_due_this_week(client, staff_a, garden_a, monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a: datetime.date(2026, 12, 2))  # a Wednesday
+    active = TargetCompanyFactory(garden=garden_a, company__name="Aktiv AS")
+    TargetCompanyFactory(garden=garden_a, status="withdrawn", withdrawn_reason="Flyttet")
+    FollowUpEntry.objects.create(target=active, date=datetime.date(2026, 3, 1), kind="meeting", hours=1.5,
+                                 summary="Møte")
+    FollowUpEntry.objects.create(target=active, date=datetime.date(2025, 3, 1), kind="meeting", hours=9,
+                                 summary="I fjor")
+    DevelopmentGoal.objects.create(target=active, description="Sende søknad", due=datetime.date(2026, 12, 4))
+    DevelopmentGoal.objects.create(target=active, description="Glemt mål", due=datetime.date(2026, 11, 1))
+    DevelopmentGoal.objects.create(target=active, description="Neste uke", due=datetime.date(2026, 12, 9))
+    DevelopmentGoal.objects.create(target=active, description="Nådd", due=datetime.date(2026, 12, 3),
+                                   status="achieved")
+    client.force_login(staff_a)
+    html = client.get(reverse("members:workspace", kwargs={"garden_slug": garden_a.slug})).content.decode()
+    assert "Sende søknad" in html and "Glemt mål" in html
+    assert "Neste uke" not in html and "Nådd" not in html
+    assert "<strong>1</strong> aktive målbedrifter" in html
+    assert "<strong>1,5</strong> timer i 2026" in html
+    assert "30.11.–06.12.2026" in html
+    assert html.count("badge-overdue") == 1  # the goal from November
