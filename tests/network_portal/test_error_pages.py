@@ -104,3 +104,17 @@ def test_accessibility_statement_is_linked_from_every_page(client):
     assert "Tilgjengelighetserklæring" in html
     assert "WCAG 2.1" in html and "uutilsynet.no" in html
     assert "02.12.2026" in html  # the date of the statement
+
+
+def test_no_template_comment_spans_lines():
+    """`{# … #}` ends at the line: a comment over several lines is shown on the page as text."""
+    for path in (settings_base() / "templates").rglob("*.html"):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if "{#" in line:
+                assert "#}" in line[line.index("{#"):], f"{path}:{number} opens a {{# comment it does not close"
+
+
+def settings_base():
+    from django.conf import settings
+
+    return settings.BASE_DIR
