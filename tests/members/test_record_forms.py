@@ -127,3 +127,16 @@ def test_workspace_overview_counts_and_lists_goals_due_this_week(client, staff_a
     assert "<strong>1,5</strong> timer i 2026" in html
     assert "30.11.–06.12.2026" in html
     assert html.count("badge-overdue") == 1  # the goal from November
+
+
+def test_need_help_goes_straight_to_the_entrepreneurs_municipality(client, entrepreneur):
+    from gardens.models import County, Municipality
+    from members.models import EntrepreneurProfile
+
+    county = County.objects.create(number="50", name="Trøndelag")
+    roros = Municipality.objects.create(number="5025", name="Røros", county=county)
+    EntrepreneurProfile.objects.create(user=entrepreneur, municipality=roros)
+    client.force_login(entrepreneur)
+    html = client.get(reverse("members:my-page")).content.decode()
+    assert reverse("network_portal:find") + "?q=5025" in html
+    assert "Hager som dekker Røros" in html
