@@ -112,6 +112,8 @@ MATRIX = [
     ("gardens:staff-role", "post", ADMIN_POST),
     # the entrepreneur's page; staff and readers are sent to their own place
     ("members:my-page", "get", row(("→", "/oversikt/"), anonymous=LOGIN, entrepreneur=200, ended=200)),
+    # Only the person who asked replies to a request: for everyone else it does not exist.
+    ("members:help-reply", "post", row(404, anonymous=LOGIN)),
     # the workspace and target company records
     ("members:workspace", "get", READ),
     ("members:company-list", "get", READ),
