@@ -57,3 +57,27 @@ def test_list_filters_are_folded_on_a_phone_and_open_on_a_desktop(page, live_ser
     # A filter in use stays open, so the person sees what narrows the list.
     page.goto(list_url + "?q=Bedrift")
     assert page.locator("details.filter-details").evaluate("d => d.open") is True
+
+
+@pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
+def test_entrepreneur_replies_to_the_gardens_answer(page, live_server, staff, width, height, axe, shot):
+    from members.help_services import help_request_answer
+    from members.models import HelpRequest
+    from tests.factories import UserFactory
+
+    eli = UserFactory(email="eli@example.org", full_name="Eli Gründer")
+    stine = staff.memberships.get().user
+    help_request = HelpRequest.objects.create(garden=staff, name="Eli Gründer", email=eli.email,
+                                              message="Hjelp med budsjett", requester=eli)
+    help_request_answer(help_request=help_request, by=stine, body="Kom innom på tirsdag.")
+    page.set_viewport_size({"width": width, "height": height})
+    sign_in(page, live_server, "eli@example.org", PASSWORD)
+    page.goto(live_server.url + "/min-side/")
+    page.get_by_text("Svar hagen").click()
+    page.get_by_label("Svaret ditt").fill("Tirsdag passer fint.")
+    page.get_by_role("button", name="Send svar").click()
+    expect(page.get_by_text("Svaret ditt er sendt til Rørosregionen Næringshage.")).to_be_visible()
+    expect(page.get_by_text("Tirsdag passer fint.")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert axe() == []
+    shot(f"entrepreneur-reply-{'phone' if width < 500 else 'desktop'}")
