@@ -48,9 +48,10 @@ $(STAMP): requirements.lock
 run: export DEBUG := true
 run: $(STAMP)
 	mkdir -p var
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_network
-	$(PY) manage.py demo_accounts
+	@# The system checks (and their REDIS_URL warning) run once, in runserver, not in every step.
+	$(PY) manage.py migrate --noinput --skip-checks
+	$(PY) manage.py load_network --skip-checks
+	$(PY) manage.py demo_accounts --skip-checks
 	@echo ""
 	@echo "Serving the portal at http://127.0.0.1:8000/ (Ctrl-C to stop)"
 	$(PY) manage.py runserver 127.0.0.1:8000

@@ -189,6 +189,11 @@ class Meeting(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("agreements:meeting", args=[self.agreement.slug, self.pk])
 
+    @property
+    def is_overdue(self) -> bool:
+        """Its day has passed and it is still only planned: nobody recorded it as held or cancelled."""
+        return self.status == self.Status.PLANNED and self.date < timezone.localdate()
+
 
 class ActionItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
@@ -210,6 +215,11 @@ class ActionItem(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def is_overdue(self) -> bool:
+        """Past its due date and not done."""
+        return not self.done and self.due_on is not None and self.due_on < timezone.localdate()
 
 
 def document_upload_to(instance: "AgreementDocument", filename: str) -> str:

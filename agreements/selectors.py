@@ -41,7 +41,11 @@ def agreement_detail_parts(agreement: Agreement) -> dict:
 
 
 def compliance_rows(agreement: Agreement) -> list[dict]:
-    """Per obligation and year: meetings required (one per period) and held, counted in SQL."""
+    """Per obligation and year: meetings required (one per period), held, and overdue, counted in SQL.
+
+    Overdue: dated before today and still planned (not recorded as held or cancelled).
+    """
+    today = timezone.localdate()
     return list(
         Meeting.objects.filter(agreement=agreement, obligation__isnull=False)
         .annotate(year=ExtractYear("date"))
@@ -50,6 +54,7 @@ def compliance_rows(agreement: Agreement) -> list[dict]:
             required=Count("pk", filter=Q(period_start__isnull=False)),
             held=Count("pk", filter=Q(status=Meeting.Status.HELD)),
             cancelled=Count("pk", filter=Q(status=Meeting.Status.CANCELLED)),
+            overdue=Count("pk", filter=Q(status=Meeting.Status.PLANNED, date__lt=today)),
         )
         .order_by("obligation__description", "-year")
     )

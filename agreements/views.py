@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.web import file_download, form_errors_to_messages
+from core.web import file_download, focus_first_error
 from gardens.access import Access, access_required, agreement_access, require
 
 from . import selectors, services
@@ -84,6 +84,14 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Changes saved."))
             return redirect(meeting.get_absolute_url())
+    return _render_meeting(request, agreement, meeting, form)
+
+
+def _render_meeting(request: HttpRequest, agreement: Agreement, meeting: Meeting, form, action_form=None
+                    ) -> HttpResponse:
+    """The meeting page; `action_form` is an action item form that came back with errors (status 400)."""
+    if action_form is not None:
+        focus_first_error(action_form)
     return render(
         request,
         "agreements/meeting_form.html",
@@ -91,11 +99,12 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "agreement": agreement,
             "meeting": meeting,
             "form": form,
-            "can_edit": access.can_edit,
+            "can_edit": request.access.can_edit,
             "actions": list(meeting.actions.select_related("owner")),
             "attendee_list": list(meeting.attendees.all()),
-            "action_form": ActionItemForm(agreement=agreement, prefix="action"),
+            "action_form": action_form or ActionItemForm(agreement=agreement, prefix="action"),
         },
+        status=400 if action_form is not None else 200,
     )
 
 
@@ -108,9 +117,10 @@ def action_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if form.is_valid():
         services.action_item_add(meeting=meeting, by=request.user, **form.cleaned_data)
         messages.success(request, _("The action item is added."))
-    else:
-        form_errors_to_messages(request, form)
-    return redirect(meeting.get_absolute_url() + "#actions")
+        return redirect(meeting.get_absolute_url() + "#actions")
+    meeting_form = MeetingForm(instance=meeting, agreement=agreement,
+                               initial={"attendees": list(meeting.attendees.all())})
+    return _render_meeting(request, agreement, meeting, meeting_form, action_form=form)
 
 
 @require_POST

@@ -30,3 +30,15 @@ def file_download(file: FieldFile, name: str) -> FileResponse:
     except FileNotFoundError:
         raise Http404("The file is gone.") from None
     return FileResponse(handle, as_attachment=True, filename=f"{name}{PurePath(file.name).suffix.lower()}")
+
+
+def focus_first_error(form) -> None:
+    """Give the first field with an error `autofocus`, so the page opens on it even without JavaScript.
+
+    Used when a page is shown again with a bound form that failed (see static/js/form-errors.js,
+    which also opens the panel around it and scrolls it into view).
+    """
+    for name in form.errors:
+        if name in form.fields and not form.fields[name].widget.is_hidden:
+            form.fields[name].widget.attrs["autofocus"] = True
+            return

@@ -163,7 +163,8 @@ class FollowUpForm(forms.ModelForm):
     def __init__(self, *args, garden: Garden, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["adviser"].queryset = garden_staff_queryset(garden)
-        self.fields["hours"].widget.attrs.update(min="0", step="0.25")
+        # The same limits as clean_hours, so the browser says it before the server does.
+        self.fields["hours"].widget.attrs.update(min="0", max="24", step="0.25")
         if not self.is_bound:
             self.initial.setdefault("date", timezone.localdate())
 
@@ -178,6 +179,11 @@ class KeyFiguresForm(forms.ModelForm):
     class Meta:
         model = KeyFigures
         fields = ["year", "turnover", "value_creation", "employees", "women_in_leadership", "leaders_total"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The browser's limits are clean()'s (women > positions can only be checked on the server).
+        self.fields["year"].widget.attrs.update(min="1990", max=str(timezone.localdate().year + 1))
 
     def clean(self):
         data = super().clean()

@@ -66,6 +66,12 @@ class AssignForm(forms.Form):
         self.fields["assigned_to"].queryset = garden_staff_queryset(garden)
 
 
+class ReplyForm(forms.Form):
+    """The entrepreneur's reply to the garden's answer (on /min-side/)."""
+
+    body = forms.CharField(label=_("Your reply"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
 class AnswerForm(forms.Form):
     body = forms.CharField(label=_("Answer"), max_length=10000, widget=forms.Textarea(attrs={"rows": 6}),
                            help_text=_("E-mailed to the requester and shown on their page."))

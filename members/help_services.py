@@ -158,3 +158,29 @@ def help_request_convert(*, help_request: HelpRequest, by, org_number: str, name
         note=_("Registered %(company)s as a target company.") % {"company": target.company.name},
     )
     return target
+
+
+@transaction.atomic
+def help_request_reply(*, help_request: HelpRequest, by, body: str) -> HelpRequestMessage:
+    """The entrepreneur answers the garden in the portal: the request is open again and the garden is told.
+
+    Only the requester replies (the view reaches the request through `requester=request.user`). The reply
+    goes to whoever answered last, else to the garden's usual recipients, through the mail outbox.
+    """
+    body = body.strip()
+    if not body:
+        raise ValidationError(_("Write your reply before sending."))
+    if help_request.status == HelpRequest.Status.CLOSED:
+        raise ValidationError(_("The request is closed; ask the garden again if you need more help."))
+    reply = HelpRequestMessage.objects.create(request=help_request, author=by, body=body)
+    _status_change(help_request, by, HelpRequest.Status.NEW)
+    help_request.save(update_fields=["status"])
+    to = ([help_request.assigned_to.email] if help_request.assigned_to_id else help_request_recipients(help_request))
+    reply.mail = mail_queue(
+        template="members/email/help_reply", to=to, reply_to=[help_request.email],
+        context={"reply": reply, "help_request": help_request, "garden": help_request.garden,
+                 "url": absolute_url(help_request.get_absolute_url())},
+        key=f"members.helprequestmessage:{reply.pk}",
+    )
+    reply.save(update_fields=["mail"])
+    return reply

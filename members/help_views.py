@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.ratelimit import RateLimited, client_ip, rate_limit_hit
-from core.web import form_errors_to_messages
+from core.web import focus_first_error
 from gardens.access import garden_required
 from gardens.models import Garden, StaffProfile
 
@@ -123,6 +123,8 @@ def _render_detail(request: HttpRequest, help_request: HelpRequest, status: int 
             convert_form=ConvertForm(initial=ConvertForm.initial_for(help_request)),
         )
         context.update(forms)
+        for form in forms.values():
+            focus_first_error(form)
     return render(request, "members/help_detail.html", context, status=status)
 
 
@@ -145,9 +147,8 @@ def help_assign(request: HttpRequest, garden_slug: str, help_request_pk: int) ->
         services.help_request_assign(help_request=help_request, by=request.user, assignee=assignee)
         messages.success(request, _("Assigned to %(name)s.") % {"name": assignee.get_full_name()} if assignee
                          else _("The request is unassigned."))
-    else:
-        form_errors_to_messages(request, form)
-    return redirect(help_request.get_absolute_url())
+        return redirect(help_request.get_absolute_url())
+    return _render_detail(request, help_request, status=400, assign_form=form)
 
 
 @require_POST
@@ -172,9 +173,8 @@ def help_close(request: HttpRequest, garden_slug: str, help_request_pk: int) -> 
     if form.is_valid():
         services.help_request_close(help_request=help_request, by=request.user, note=form.cleaned_data["note"])
         messages.success(request, _("The request is closed."))
-    else:
-        form_errors_to_messages(request, form)
-    return redirect(help_request.get_absolute_url())
+        return redirect(help_request.get_absolute_url())
+    return _render_detail(request, help_request, status=400, close_form=form)
 
 
 @require_POST

@@ -1,11 +1,13 @@
 """Reads about target companies."""
 
+import datetime
+
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from core.models import AuditEntry
 from gardens.models import Garden
 
-from .models import HelpRequest, HelpRequestMessage, TargetCompany
+from .models import DevelopmentGoal, FollowUpEntry, HelpRequest, HelpRequestMessage, TargetCompany
 
 
 def target_companies_for(garden: Garden) -> QuerySet[TargetCompany]:
@@ -31,3 +33,28 @@ def requests_for_entrepreneur(user) -> list[HelpRequest]:
         user.help_requests.select_related("garden").prefetch_related(Prefetch("messages", queryset=answers))
         .order_by("-created_at", "-pk")
     )
+
+
+def workspace_overview(garden: Garden, today: datetime.date) -> dict:
+    """The workspace's figures (one aggregate query) and the goals due this week or already overdue."""
+    week_start = today - datetime.timedelta(days=today.weekday())
+    week_end = week_start + datetime.timedelta(days=6)
+    counts = garden.target_companies.aggregate(
+        active=Count("pk", filter=Q(status=TargetCompany.Status.ACTIVE)),
+        in_all=Count("pk", filter=~Q(status=TargetCompany.Status.MERGED)),
+    )
+    follow_ups = FollowUpEntry.objects.filter(target__garden=garden, date__year=today.year).aggregate(
+        entries=Count("pk"), hours=Sum("hours"),
+    )
+    open_goals = DevelopmentGoal.objects.filter(
+        target__garden=garden, target__status=TargetCompany.Status.ACTIVE, due__isnull=False, due__lte=week_end,
+        status__in=[DevelopmentGoal.Status.PLANNED, DevelopmentGoal.Status.IN_PROGRESS],
+    ).select_related("target__company").order_by("due", "pk")
+    return {
+        "counts": counts,
+        "follow_ups_this_year": follow_ups,
+        "due_this_week": list(open_goals[:20]),
+        "week_start": week_start,
+        "week_end": week_end,
+        "today": today,
+    }

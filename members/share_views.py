@@ -7,13 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.web import form_errors_to_messages
+from core.web import focus_first_error
 from gardens.access import garden_required, share_access
 
 from . import sharing
 from .forms import FollowUpForm, ShareAnswerForm, ShareRequestForm
 from .models import CompetenceShare
-from .views import _target
+from .views import _target, render_detail_with_errors
 
 
 @require_POST
@@ -29,13 +29,11 @@ def share_create(request: HttpRequest, garden_slug: str, pk: int) -> HttpRespons
                                                  membership=form.cleaned_data["colleague"],
                                                  message=form.cleaned_data["message"])
         except ValidationError as error:
-            for text in error.messages:
-                messages.error(request, text)
+            form.add_error(None, error)
         else:
             messages.success(request, _("%(name)s is asked for help.") % {"name": share.colleague.get_full_name()})
-    else:
-        form_errors_to_messages(request, form)
-    return redirect(target.get_absolute_url() + "#shares")
+            return redirect(target.get_absolute_url() + "#shares")
+    return render_detail_with_errors(request, target, share_form=form)
 
 
 @require_POST
@@ -79,16 +77,25 @@ def shared_list(request: HttpRequest, garden_slug: str) -> HttpResponse:
 @garden_required()
 def shared_detail(request: HttpRequest, garden_slug: str, share_pk: int) -> HttpResponse:
     """The one company the colleague helps with: visible only while the request is accepted and open."""
+    return _render_shared(request, _received(request, share_pk))
+
+
+def _render_shared(request: HttpRequest, share: CompetenceShare, follow_up_form=None) -> HttpResponse:
+    """The shared company's page; `follow_up_form` is a form that came back with errors (status 400)."""
     garden = request.garden
-    share = _received(request, share_pk)
+    status = 400 if follow_up_form is not None else 200
     context = {"garden": garden, "membership": request.membership, "share": share,
                "answer_form": ShareAnswerForm(prefix="answer")}
     if share.is_open:
         context["target"] = share.target
         context["follow_ups"] = list(share.target.follow_ups.select_related("adviser", "adviser_garden"))
-        context["follow_up_form"] = FollowUpForm(garden=garden, prefix="fu")
-        del context["follow_up_form"].fields["adviser"]
-    return render(request, "members/shared_detail.html", context)
+        if follow_up_form is None:
+            follow_up_form = FollowUpForm(garden=garden, prefix="fu")
+            del follow_up_form.fields["adviser"]
+        else:
+            focus_first_error(follow_up_form)
+        context["follow_up_form"] = follow_up_form
+    return render(request, "members/shared_detail.html", context, status=status)
 
 
 @require_POST
@@ -122,9 +129,8 @@ def shared_log(request: HttpRequest, garden_slug: str, share_pk: int) -> HttpRes
         data = {k: v for k, v in form.cleaned_data.items() if k != "adviser"}
         sharing.share_follow_up_log(share=share, by=request.user, **data)
         messages.success(request, _("The follow-up is logged and counts for %(garden)s.") % {"garden": garden.name})
-    else:
-        form_errors_to_messages(request, form)
-    return redirect("members:shared-detail", garden_slug=garden_slug, share_pk=share.pk)
+        return redirect("members:shared-detail", garden_slug=garden_slug, share_pk=share.pk)
+    return _render_shared(request, share, follow_up_form=form)
 
 
 @require_POST

@@ -6,11 +6,12 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.audit import describe
-from core.web import file_download, form_errors_to_messages
+from core.web import file_download, focus_first_error, form_errors_to_messages
 from gardens.access import garden_required
 from gardens.selectors import garden_coverage, garden_staff
 
@@ -28,7 +29,7 @@ from .forms import (
     TargetCompanyForm,
 )
 from .models import KeyFigures, TargetCompany
-from .selectors import target_companies_for, target_company_history
+from .selectors import target_companies_for, target_company_history, workspace_overview
 
 PAGE_SIZE = 25
 
@@ -49,6 +50,7 @@ def workspace(request: HttpRequest, garden_slug: str) -> HttpResponse:
     garden = request.garden
     coverage_now, _before = garden_coverage(garden)
     return render(request, "members/workspace.html", {
+        **workspace_overview(garden, timezone.localdate()),
         "staff": garden_staff(garden),
         "coverage_now": coverage_now,
         "target_companies": list(
@@ -115,11 +117,9 @@ def company_create(request: HttpRequest, garden_slug: str) -> HttpResponse:
                   {"garden": garden, "membership": request.membership, "form": form, "is_new": True})
 
 
-@garden_required()
-def company_detail(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
-    """One record: contract, phase, key figures, goals, contacts and the follow-up log."""
+def _detail_context(request: HttpRequest, target: TargetCompany, **bound_forms) -> dict:
+    """The record page's context; `bound_forms` replace the empty forms (a form that came back with errors)."""
     garden = request.garden
-    target = _target(request, pk)
     can_edit = request.access.can_edit_companies
     context = {
         "garden": garden,
@@ -144,7 +144,22 @@ def company_detail(request: HttpRequest, garden_slug: str, pk: int) -> HttpRespo
             goal_status_choices=GoalStatusForm.base_fields["status"].choices,
             share_form=ShareRequestForm(garden=garden, prefix="share"),
         )
-    return render(request, "members/company_detail.html", context)
+        context.update(bound_forms)
+    return context
+
+
+def render_detail_with_errors(request: HttpRequest, target: TargetCompany, **bound_forms) -> HttpResponse:
+    """The record page again, with the form that failed bound (input kept), its panel open, its first error focused."""
+    for form in bound_forms.values():
+        focus_first_error(form)
+    return render(request, "members/company_detail.html", _detail_context(request, target, **bound_forms),
+                  status=400)
+
+
+@garden_required()
+def company_detail(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
+    """One record: contract, phase, key figures, goals, contacts and the follow-up log."""
+    return render(request, "members/company_detail.html", _detail_context(request, _target(request, pk)))
 
 
 @garden_required("can_edit_companies")
@@ -234,20 +249,23 @@ def follow_up_add(request: HttpRequest, garden_slug: str, pk: int) -> HttpRespon
     if form.is_valid():
         services.follow_up_log(target=target, by=request.user, **form.cleaned_data)
         messages.success(request, _("The follow-up is logged."))
-    else:
-        form_errors_to_messages(request, form)
-    return redirect(target.get_absolute_url() + "#follow-up")
+        return redirect(target.get_absolute_url() + "#follow-up")
+    return render_detail_with_errors(request, target, follow_up_form=form)
 
 
-def _save_part(request: HttpRequest, target: TargetCompany, form, *, is_new: bool, message, anchor: str
-               ) -> HttpResponse:
+def _save_part(request: HttpRequest, target: TargetCompany, form, *, is_new: bool, message, anchor: str,
+               form_name: str | None = None) -> HttpResponse:
     """Save one part of a record (key figures, goal, contact) from its small form, then go back to it.
 
-    `message` is the success message, or a function of the saved object that returns it.
+    `message` is the success message, or a function of the saved object that returns it. An invalid
+    form shows the record page again with `form_name` bound to it; without one (a goal's status select,
+    which offers only valid choices) the errors become messages.
     """
     if form.is_valid():
         obj = services.record_part_save(target=target, by=request.user, obj=form.instance, is_new=is_new)
         messages.success(request, message(obj) if callable(message) else message)
+    elif form_name:
+        return render_detail_with_errors(request, target, **{form_name: form})
     else:
         form_errors_to_messages(request, form)
     return redirect(target.get_absolute_url() + anchor)
@@ -261,6 +279,7 @@ def key_figures_save(request: HttpRequest, garden_slug: str, pk: int) -> HttpRes
     existing = target.key_figures.filter(year=request.POST.get("kf-year") or 0).first()
     form = KeyFiguresForm(request.POST, prefix="kf", instance=existing or KeyFigures(target=target))
     return _save_part(request, target, form, is_new=existing is None, anchor="#key-figures",
+                      form_name="key_figures_form",
                       message=lambda obj: _("Key figures for %(year)s saved.") % {"year": obj.year})
 
 
@@ -269,7 +288,8 @@ def key_figures_save(request: HttpRequest, garden_slug: str, pk: int) -> HttpRes
 def goal_add(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
     target = _target(request, pk)
     return _save_part(request, target, GoalForm(request.POST, prefix="goal"), is_new=True,
-                      message=_("The goal is added to the development plan."), anchor="#goals")
+                      message=_("The goal is added to the development plan."), anchor="#goals",
+                      form_name="goal_form")
 
 
 @require_POST
@@ -286,7 +306,8 @@ def goal_update(request: HttpRequest, garden_slug: str, pk: int, goal_pk: int) -
 def contact_add(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
     target = _target(request, pk)
     return _save_part(request, target, ContactForm(request.POST, prefix="contact"), is_new=True,
-                      message=_("The contact person is added."), anchor="#contacts")
+                      message=_("The contact person is added."), anchor="#contacts",
+                      form_name="contact_form")
 
 
 @require_POST

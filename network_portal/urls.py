@@ -9,6 +9,7 @@ from . import views
 portal_patterns = [
     path("", views.home, name="home"),
     path("om-dataene/", views.about_data, name="about-data"),
+    path("tilgjengelighet/", views.accessibility_statement, name="accessibility"),
     path("hager/", views.garden_list, name="garden-list"),
     path("hager/<slug:slug>/", views.garden_detail, name="garden"),
     path("finn-hage/", views.find_garden, name="find"),

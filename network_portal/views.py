@@ -3,6 +3,9 @@
 These may combine every app below them (a garden's page shows its agreements and projects).
 """
 
+import datetime
+
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -95,6 +98,18 @@ def find_garden(request: HttpRequest) -> HttpResponse:
 def about_data(request):
     """Where the reference data comes from, and its licences."""
     return render(request, "network_portal/about_data.html")
+
+
+# The day the accessibility statement was last checked against the pages (update it with the text).
+ACCESSIBILITY_CHECKED_ON = datetime.date(2026, 12, 2)
+
+
+def accessibility_statement(request):
+    """The accessibility statement in the form the Norwegian authority (Uutilsynet) asks for."""
+    return render(request, "network_portal/accessibility.html", {
+        "checked_on": ACCESSIBILITY_CHECKED_ON,
+        "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
+    })
 
 
 @access_required()

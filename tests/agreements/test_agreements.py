@@ -416,3 +416,33 @@ def test_new_models_are_in_the_admin(client, superuser, model):
     client.force_login(superuser)
     assert client.get(reverse(f"admin:agreements_{model}_changelist")).status_code == 200
     assert client.get(reverse(f"admin:agreements_{model}_add")).status_code == 200
+
+
+def test_meetings_past_their_date_and_still_planned_are_overdue(client, agreement, obligation, admin_a,
+                                                                 monkeypatch):
+    """02.12.2026: meetings dated 01.02–01.11 that nobody recorded read "forfalt" and are counted."""
+    services.obligation_generate_meetings(obligation=obligation, until=datetime.date(YEAR, 12, 31))
+    meetings = list(obligation.meetings.order_by("date"))
+    services.meeting_update(meeting=meetings[0], by=admin_a, status=Meeting.Status.HELD, minutes="Referat")
+    monkeypatch.setattr(timezone, "localdate", lambda *a: datetime.date(YEAR, 12, 2))
+    past_planned = [m for m in meetings[1:] if m.date < datetime.date(YEAR, 12, 2)]
+    assert past_planned and all(Meeting.objects.get(pk=m.pk).is_overdue for m in past_planned)
+    assert not Meeting.objects.get(pk=meetings[0].pk).is_overdue  # held is not overdue
+    row = next(r for r in compliance_rows(agreement) if r["year"] == YEAR)
+    assert row["overdue"] == len(past_planned) and row["held"] == 1
+
+    client.force_login(admin_a)
+    detail = client.get(agreement.get_absolute_url()).content.decode()
+    assert detail.count('class="row-overdue"') == len(past_planned)
+    assert f"{len(past_planned)} forfalt" in detail
+    compliance = client.get(reverse("agreements:compliance", args=[agreement.slug])).content.decode()
+    assert "badge-overdue" in compliance
+
+
+def test_an_action_item_past_its_due_date_is_marked_overdue(client, agreement, admin_a):
+    meeting = Meeting.objects.create(agreement=agreement, title="Kvartalsmøte", date=datetime.date(YEAR, 2, 3))
+    ActionItem.objects.create(meeting=meeting, description="Skriv referat", due_on=datetime.date(2020, 1, 1))
+    ActionItem.objects.create(meeting=meeting, description="Ferdig sak", due_on=datetime.date(2020, 1, 1), done=True)
+    client.force_login(admin_a)
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    assert html.count("badge-overdue") == 1

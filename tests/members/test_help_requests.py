@@ -439,3 +439,55 @@ def test_turning_an_existing_target_company_again_says_why(client, garden_a, sta
     assert existing.company.name in response.content.decode()
     request.refresh_from_db()
     assert request.status == "new" and request.company is None
+
+
+def _answered_request(garden, entrepreneur, staff):
+    from members.help_services import help_request_answer
+    from members.models import HelpRequest
+
+    help_request = HelpRequest.objects.create(garden=garden, name="Eli Gründer", email=entrepreneur.email,
+                                              message="Hjelp med budsjett", requester=entrepreneur)
+    help_request_answer(help_request=help_request, by=staff, body="Kom innom på tirsdag.")
+    return help_request
+
+
+def test_entrepreneur_replies_and_the_garden_is_told_through_the_outbox(client, garden_a, entrepreneur, staff_a,
+                                                                        django_capture_on_commit_callbacks):
+    from core.models import Mail
+
+    help_request = _answered_request(garden_a, entrepreneur, staff_a)
+    client.force_login(entrepreneur)
+    page = client.get(reverse("members:my-page")).content.decode()
+    assert "Svar hagen" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("members:help-reply", args=[help_request.pk]),
+                               {f"reply-{help_request.pk}-body": "Tirsdag passer fint."})
+    assert response.status_code == 302
+    help_request.refresh_from_db()
+    assert help_request.status == "new"  # back in the garden's inbox as needing an answer
+    reply = help_request.messages.order_by("-pk").first()
+    assert reply.author == entrepreneur and reply.body == "Tirsdag passer fint."
+    mail = Mail.objects.get(pk=reply.mail_id)
+    assert mail.to == [staff_a.email]  # the one who answered
+    assert "Tirsdag passer fint." in mail.text
+    client.force_login(staff_a)
+    assert "Tirsdag passer fint." in client.get(help_request.get_absolute_url()).content.decode()
+
+
+def test_an_empty_reply_comes_back_with_the_error(client, garden_a, entrepreneur, staff_a):
+    help_request = _answered_request(garden_a, entrepreneur, staff_a)
+    client.force_login(entrepreneur)
+    response = client.post(reverse("members:help-reply", args=[help_request.pk]),
+                           {f"reply-{help_request.pk}-body": ""})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<details open>" in html and 'aria-invalid="true"' in html and "autofocus" in html
+
+
+def test_nobody_else_replies_to_a_request(client, garden_a, entrepreneur, staff_a):
+    from tests.factories import UserFactory
+
+    help_request = _answered_request(garden_a, entrepreneur, staff_a)
+    client.force_login(UserFactory())
+    assert client.post(reverse("members:help-reply", args=[help_request.pk]),
+                       {f"reply-{help_request.pk}-body": "Hei"}).status_code == 404
