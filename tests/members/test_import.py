@@ -633,3 +633,116 @@ def test_preview_page_query_count_is_fixed(client, garden_a, admin_a, django_ass
     with django_assert_num_queries(6):
         response = client.get(import_url("import-preview", garden_a, batch_pk=batch.pk))
     assert response.content.decode().count('<th scope="row">') == count
+
+
+# --- files as Norwegian offices really send them (issue 11) ---------------------------------------
+
+
+def excel_csv(lines: list[str], name: str = "malbedrifter.csv") -> SimpleUploadedFile:
+    """Exactly as Norwegian Excel saves "CSV (semikolondelt)": Windows-1252, semicolons, CRLF, no BOM."""
+    return SimpleUploadedFile(name, ("\r\n".join(lines) + "\r\n").encode("cp1252"), content_type="text/csv")
+
+
+def test_avtalestart_and_kommune_with_kommunenr_the_number_wins_and_disagreement_is_a_problem(
+    garden_a, admin_a, roros
+):
+    batch = upload(garden_a, admin_a, excel_csv([
+        "Org.nr.;Bedriftsnavn;Kommune;Kommunenr;Avtalestart",
+        f"{ORG[0]};Rørosmeieriet AS;;1640;01.02.2025",
+        f"{ORG[1]};Bergstaden AS;Røros;5025;15.03.2025",
+        f"{ORG[2]};Feil Sted AS;Oslo;5025;15.03.2025",
+    ]))
+    assert batch.status == Status.PREVIEWED, batch.error
+    assert batch.columns["read"] == {"org_number": "Org.nr.", "name": "Bedriftsnavn", "municipality": "Kommune",
+                                     "municipality_number": "Kommunenr", "contract_start": "Avtalestart"}
+    first, second, third = batch.rows
+    assert first["problems"] == [] and first["clean"]["municipality_id"] == roros.pk  # the old number, resolved
+    assert second["problems"] == [] and second["clean"]["municipality_id"] == roros.pk
+    assert third["clean"]["municipality_id"] is None
+    assert [p["field"] for p in third["problems"]] == ["municipality"]
+
+
+def test_xlsx_with_a_merged_title_row_real_dates_merged_cells_and_a_sum_row(garden_a, admin_a, staff_a, roros):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Målbedrifter Rørosregionen 2025"])
+    sheet.merge_cells("A1:F1")
+    sheet.append([])
+    sheet.append(["Organisasjonsnummer", "Firma", "", "Startdato", "Rådgiver", "Omsetning"])
+    sheet.append([int(ORG[0]), "Rørosmeieriet AS", "", datetime.datetime(2025, 2, 1), staff_a.email, 1234567.5])
+    sheet.append([int(ORG[1]), "Fjellnett AS", "", datetime.date(2025, 3, 1), None, "2 500 000,00"])
+    sheet.merge_cells("E4:E5")  # one adviser for both companies
+    sheet.append(["Sum", None, None, None, None, 3734567.5])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    batch = imports.import_batch_upload(garden=garden_a, by=admin_a, upload=SimpleUploadedFile("liste.xlsx",
+                                                                                               buffer.getvalue()))
+    batch.key_figures_year = 2024
+    batch.save()
+    assert batch.status == Status.PREVIEWED, batch.error
+    assert batch.columns["header_line"] == 3
+    assert [r["line"] for r in batch.rows] == [4, 5]
+    assert [imports.describe_problem(n) for n in batch.columns["notes"]] == [
+        "Linje 6 («Sum») er en sum- eller totalrad og ble utelatt."]
+    assert [r["clean"]["adviser_id"] for r in batch.rows] == [staff_a.pk, staff_a.pk]
+    assert batch.rows[0]["clean"]["contract_start"] == "2025-02-01"
+    # No year column and no year chosen: the key figures ask for one.
+    assert [p["field"] for p in batch.rows[0]["problems"]] == ["year"]
+
+
+def test_contacts_key_figures_status_and_notes_are_imported_and_audited(garden_a, admin_a, staff_a, roros):
+    batch = upload(garden_a, admin_a, excel_csv([
+        "Orgnr;Navn;Kommunenummer;Kontraktstart;Status;Merknad;Kontaktperson;Rolle;E-post;Telefon;"
+        "Kontaktperson 2;E-post 2;År;Omsetning;Verdiskaping;Ansatte;Kvinner i ledelsen;Ledere",
+        f"{ORG[0]};Rørosmeieriet AS;5025;01.02.2025;aktiv;Første møte i mars;Kari Nordmann;daglig leder;"
+        f"kari@example.org;+47 900 00 000;Ola Nordmann;ola@example.org;2024;1\u00a0234\u00a0567,50;"
+        "-12 000;3,5;1;2",
+    ]))
+    assert batch.status == Status.PREVIEWED, batch.error
+    assert batch.rows[0]["problems"] == []
+    batch = imports.import_batch_commit(batch=batch, by=admin_a)
+    assert batch.status == Status.DONE, batch.error
+    target = TargetCompany.objects.get()
+    assert target.notes == "Første møte i mars" and target.company.municipality == roros
+    assert sorted(target.contacts.values_list("name", "email")) == [("Kari Nordmann", "kari@example.org"),
+                                                                   ("Ola Nordmann", "ola@example.org")]
+    figures = target.key_figures.get()
+    assert (figures.year, str(figures.turnover), str(figures.value_creation), str(figures.employees)) == (
+        2024, "1234568", "-12000", "3.5")
+    assert (figures.women_in_leadership, figures.leaders_total) == (1, 2)
+    actions = sorted(AuditEntry.objects.filter(target_type="members.targetcompany", target_id=str(target.pk))
+                     .values_list("action", flat=True))
+    assert actions == ["members.contactperson.created", "members.contactperson.created",
+                       "members.keyfigures.created", "members.targetcompany.created"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1 234 567,50", "1234567.50"), ("1\u00a0234\u00a0567", "1234567"), ("1.234.567", "1234567"),
+    ("12,5", "12.5"), ("1 000,-", "1000"), ("kr 250", "250"), ("\u2212300", "-300"), ("1,234,567.50", "1234567.50"),
+])
+def test_norwegian_number_formats(text, expected):
+    assert str(imports.parse_number(text)) == expected
+
+
+@pytest.mark.parametrize("bad", ["", "mange", "1e400", "NaN", "12,5,x"])
+def test_not_numbers_are_refused(bad):
+    with pytest.raises(ValueError):
+        imports.parse_number(bad)
+
+
+def test_hostile_cells_are_row_problems_and_nothing_is_written(garden_a, admin_a):
+    batch = upload(garden_a, admin_a, excel_csv([
+        "orgnr;navn;kontraktstart;omsetning;år",
+        f"{ORG[0]};=HYPERLINK(\"http://x\");01.01.2025;;",
+        f"{ORG[1]};Null\x00Byte AS;01.01.2025;;",
+        f"{ORG[2]};{'Å' * 6000};01.01.2025;;",
+        f"{ORG[3]};Stor AS;01.01.2025;{'9' * 30};2024",
+        f"{ORG[4]};Dato AS;31.02.2025;;",
+        f"{ORG[5]};Bra AS;01.01.2025;100;2024",
+    ]))
+    assert batch.status == Status.PREVIEWED, batch.error
+    problems = problems_of(batch)
+    assert all(problems[line] for line in (2, 3, 4, 5, 6)) and problems[7] == []
+    with pytest.raises(ValidationError):
+        imports.import_batch_commit(batch=batch, by=admin_a)
+    assert not TargetCompany.objects.exists() and not Company.objects.exists()
