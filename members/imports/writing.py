@@ -79,8 +79,24 @@ def import_batch_upload(*, garden: Garden, by: User, upload) -> ImportBatch:
     if batch.total_rows <= SYNC_LIMIT:
         return import_batch_preview(batch=batch)
     batch_pk = batch.pk
-    transaction.on_commit(lambda: import_preview_task.delay(batch_pk))
+
+    def queue() -> None:
+        # A broker that is down must not turn the upload into a 500: check the rows here instead.
+        if not _queued(import_preview_task, batch_pk):
+            import_batch_preview(batch=ImportBatch.objects.select_related("garden").get(pk=batch_pk))
+
+    transaction.on_commit(queue)
     return batch
+
+
+def _queued(task, *args) -> bool:
+    """Queue a task; False (logged) when the broker cannot be reached (kombu/redis connection errors)."""
+    try:
+        task.delay(*args)
+    except Exception:  # kombu.exceptions.OperationalError, redis.ConnectionError, OSError …
+        logger.exception("Could not queue %s%s", task.name, args)
+        return False
+    return True
 
 
 def import_batch_preview(*, batch: ImportBatch) -> ImportBatch:
@@ -239,13 +255,23 @@ def import_batch_commit_start(*, batch: ImportBatch, by: User) -> ImportBatch:
     _refuse_if_not_ready(batch)
     if batch.total_rows <= SYNC_LIMIT:
         return import_batch_commit(batch=batch, by=by)
+    batch_pk, by_pk, total = batch.pk, by.pk, batch.total_rows
+
+    def queue() -> None:
+        if not _queued(import_commit_task, batch_pk, by_pk):
+            # Nothing was written: give the batch back, committable, and say why (never a 500).
+            ImportBatch.objects.filter(pk=batch_pk, status=Status.IMPORTING).update(
+                status=Status.PREVIEWED, processed_rows=total,
+                error=_("The import could not be started: the background worker cannot be reached just now. "
+                        "Nothing was imported; try again in a few minutes."),
+            )
+
     with transaction.atomic():
         claimed = ImportBatch.objects.filter(pk=batch.pk, status=Status.PREVIEWED).update(
             status=Status.IMPORTING, processed_rows=0, error=""
         )
         if claimed:
-            batch_pk, by_pk = batch.pk, by.pk
-            transaction.on_commit(lambda: import_commit_task.delay(batch_pk, by_pk))
+            transaction.on_commit(queue)
     batch.refresh_from_db()
     return batch
 

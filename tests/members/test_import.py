@@ -746,3 +746,32 @@ def test_hostile_cells_are_row_problems_and_nothing_is_written(garden_a, admin_a
     with pytest.raises(ValidationError):
         imports.import_batch_commit(batch=batch, by=admin_a)
     assert not TargetCompany.objects.exists() and not Company.objects.exists()
+
+
+def test_a_broker_that_is_down_leaves_the_batch_committable_with_a_message(
+    garden_a, admin_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from members import tasks
+
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = upload(garden_a, admin_a, csv_file(["orgnr;navn;kontraktstart", *simple_rows(imports.SYNC_LIMIT + 1)]))
+    batch.refresh_from_db()
+    assert batch.status == Status.PREVIEWED, batch.error
+
+    def down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to localhost:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.import_commit_task, "delay", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        imports.import_batch_commit_start(batch=batch, by=admin_a)
+    batch.refresh_from_db()
+    assert batch.status == Status.PREVIEWED
+    assert "Ingenting ble importert" in batch.error
+    assert not TargetCompany.objects.exists()
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):  # the broker is back: it imports
+        imports.import_batch_commit_start(batch=batch, by=admin_a)
+    batch.refresh_from_db()
+    assert batch.status == Status.DONE and TargetCompany.objects.count() == imports.SYNC_LIMIT + 1
