@@ -58,7 +58,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
-def audit_record(
+def audit_entry(
     *,
     action: str,
     target: models.Model | None = None,
@@ -67,8 +67,8 @@ def audit_record(
     changes: dict | None = None,
     actor_label: str = "",
 ) -> AuditEntry:
-    """Append one audit entry; call inside the transaction that made the change."""
-    return AuditEntry.objects.create(
+    """One audit entry, not yet saved: for audit_record_many, when thousands are written at once."""
+    return AuditEntry(
         action=action,
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_label=actor_label or (str(actor) if actor is not None and actor.is_authenticated else "system"),
@@ -79,6 +79,18 @@ def audit_record(
         target_label=str(target)[:300] if target is not None else "",
         changes=changes or {},
     )
+
+
+def audit_record(**kwargs: Any) -> AuditEntry:
+    """Append one audit entry (arguments as audit_entry); call inside the transaction that made the change."""
+    entry = audit_entry(**kwargs)
+    entry.save()
+    return entry
+
+
+def audit_record_many(entries: list[AuditEntry], batch_size: int = 1000) -> None:
+    """Append many entries made with audit_entry in one INSERT per `batch_size`; inside the change's transaction."""
+    AuditEntry.objects.bulk_create(entries, batch_size=batch_size)
 
 
 # For action codes without a sentence of their own (admin edits): the verb is the last part.

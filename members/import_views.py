@@ -33,7 +33,7 @@ PAGE_SIZE = 100
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Spreadsheet (CSV or XLSX)"),
-        help_text=gettext_lazy("At most 5 MB and 5,000 rows."),
+        help_text=gettext_lazy("At most 40 MB and 100,000 rows."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
     )
 
@@ -61,7 +61,7 @@ def import_upload(request: HttpRequest, garden_slug: str) -> HttpResponse:
     batches = list(garden.import_batches.defer("rows", "columns").select_related("uploaded_by")[:RECENT])
     return render(request, "members/import_upload.html", {
         "garden": garden, "membership": request.membership, "form": form, "batches": batches,
-        "columns": imports.COLUMNS, "max_rows": imports.MAX_ROWS,
+        "columns": imports.COLUMNS, "max_rows": imports.max_rows(),
     })
 
 
@@ -80,7 +80,7 @@ def _display_rows(rows: list[dict], fields: list[str]) -> list[dict]:
         display.append({
             "line": row["line"],
             "cells": cells,
-            "problems": [(imports.COLUMN_BY_FIELD[p["field"]].label, imports.describe_problem(p))
+            "problems": [(imports.field_label(p["field"]), imports.describe_problem(p))
                          for p in row.get("problems", [])],
             "notes": [imports.describe_problem(n) for n in row.get("notes", [])],
         })
@@ -98,7 +98,7 @@ def import_preview(request: HttpRequest, garden_slug: str, batch_pk: int) -> Htt
     problem_rows = imports.problem_count(rows)
     only_problems = request.GET.get("problems") == "1" and problem_rows > 0
     read = batch.columns.get("read", {})
-    fields = [c.field for c in imports.COLUMNS if c.field in read]
+    fields = [f for f in imports.COLUMN_BY_FIELD if f in read]
     page = Paginator([r for r in rows if r.get("problems")] if only_problems else rows, PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -112,7 +112,7 @@ def import_preview(request: HttpRequest, garden_slug: str, batch_pk: int) -> Htt
         "page": page,
         "only_problems": only_problems,
         "query": "problems=1" if only_problems else "",  # the pages of the problem-only view stay problem-only
-        "headers": [(imports.COLUMN_BY_FIELD[f].label, read[f]) for f in fields],
+        "headers": [(imports.field_label(f), read[f]) for f in fields],
         "ignored": batch.columns.get("ignored", []),
         "file_info": batch.columns,
         "row_count": len(rows),

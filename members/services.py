@@ -15,12 +15,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Model
 from django.utils.translation import gettext as _
 
-from core.audit import audit_record, diff, snapshot
+from core.audit import audit_entry, audit_record, audit_record_many, diff, snapshot
 from core.models import AuditEntry, User
 from core.orgnr import clean_org_number
 from gardens.models import Garden, IndustryCode, Municipality
 
-from .models import Company, FollowUpEntry, TargetCompany
+from .models import Company, ContactPerson, FollowUpEntry, KeyFigures, TargetCompany
 
 TARGET_FIELDS = [
     "contract_start",
@@ -50,6 +50,19 @@ def _record_snapshot(target: TargetCompany) -> dict[str, Any]:
     return values
 
 
+def target_conflict_message(*, company_name: str, other: TargetCompany, garden: Garden) -> str:
+    """Why `company_name` cannot become `garden`'s target company: it is `other`, an active record.
+
+    The one wording of this refusal, for the form, the service and the import alike.
+    """
+    if other.garden_id == garden.pk:
+        return _("%(company)s is already an active target company of this garden.") % {"company": company_name}
+    return _(
+        "%(company)s is already an active target company of %(garden)s. A company can be the target "
+        "company of one garden at a time; ask them to transfer it."
+    ) % {"company": company_name, "garden": other.garden.name}
+
+
 def _ensure_not_target_elsewhere(company: Company, garden: Garden, exclude_pk: int | None = None) -> None:
     other = (
         TargetCompany.objects.filter(company=company, status=TargetCompany.Status.ACTIVE)
@@ -58,14 +71,7 @@ def _ensure_not_target_elsewhere(company: Company, garden: Garden, exclude_pk: i
         .first()
     )
     if other is not None:
-        if other.garden_id == garden.pk:
-            raise ValidationError(_("%(company)s is already an active target company of this garden.")
-                                  % {"company": company.name})
-        raise ValidationError(
-            _("%(company)s is already an active target company of %(garden)s. A company can be the target "
-              "company of one garden at a time; ask them to transfer it.")
-            % {"company": company.name, "garden": other.garden.name}
-        )
+        raise ValidationError(target_conflict_message(company_name=company.name, other=other, garden=garden))
 
 
 @transaction.atomic
@@ -123,6 +129,98 @@ def target_company_create(
         changes=diff({}, _record_snapshot(target)),
     )
     return target
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return Decimal(value) if value not in (None, "") else None
+
+
+@transaction.atomic
+def target_companies_import(*, garden: Garden, by: User | None, records: list[dict[str, Any]]) -> list[TargetCompany]:
+    """Register many target companies at once (an import's batch), with their contacts and key figures.
+
+    Each record is a checked import row's `clean` dict. The same rules as target_company_create
+    (a company found by organisasjonsnummer is reused and only filled in; one active garden per
+    company) in a fixed number of queries for the whole batch: one INSERT per kind of row and
+    the audit entries in one go. ValidationError names the company if a rule is broken.
+    """
+    from gardens.models import IndustryCode, Municipality
+
+    numbers = [r["org_number"] for r in records]
+    companies = {c.org_number: c for c in Company.objects.filter(org_number__in=numbers)}
+    municipalities = Municipality.objects.in_bulk({r.get("municipality_id") for r in records} - {None})
+    industries = IndustryCode.objects.in_bulk({r.get("industry_id") for r in records} - {None})
+    advisers = User.objects.in_bulk({r.get("adviser_id") for r in records} - {None})
+    new_companies, filled = [], []
+    for record in records:
+        municipality = municipalities.get(record.get("municipality_id"))
+        industry = industries.get(record.get("industry_id"))
+        company = companies.get(record["org_number"])
+        if company is None:
+            company = Company(org_number=record["org_number"], name=record["name"], industry=industry,
+                              municipality=municipality)
+            companies[company.org_number] = company
+            new_companies.append(company)
+            continue
+        # Fill in what the register lacked; never overwrite what another garden recorded.
+        changed = False
+        for field, value in (("industry", industry), ("municipality", municipality)):
+            if value is not None and getattr(company, f"{field}_id") is None:
+                setattr(company, field, value)
+                changed = True
+        if changed:
+            filled.append(company)
+    Company.objects.bulk_create(new_companies)
+    if filled:
+        Company.objects.bulk_update(filled, ["industry", "municipality"])
+    active = TargetCompany.Status.ACTIVE
+    wanted_active = [companies[r["org_number"]].pk for r in records if r.get("status", active) == active]
+    for other in TargetCompany.objects.filter(company_id__in=wanted_active, status=active).select_related(
+        "garden", "company"
+    )[:1]:
+        raise ValidationError(target_conflict_message(company_name=other.company.name, other=other, garden=garden))
+
+    targets = []
+    for record in records:
+        targets.append(TargetCompany(
+            garden=garden,
+            company=companies[record["org_number"]],
+            contract_start=datetime.date.fromisoformat(record["contract_start"]),
+            contract_end=datetime.date.fromisoformat(record["contract_end"]) if record.get("contract_end") else None,
+            phase=record.get("phase") or TargetCompany.Phase.MAPPING,
+            status=record.get("status") or active,
+            adviser=advisers.get(record.get("adviser_id")),
+            notes=record.get("notes", ""),
+        ))
+    try:
+        with transaction.atomic():
+            TargetCompany.objects.bulk_create(targets)
+    except IntegrityError:
+        raise ValidationError(_("A row could not be saved: a contract ends before it starts, or a company is "
+                                "already an active target company.")) from None
+
+    contacts, figures, entries = [], [], []
+    for target, record in zip(targets, records, strict=True):
+        entries.append(audit_entry(action="members.targetcompany.created", target=target, actor=by, garden=garden,
+                                   changes={**diff({}, _record_snapshot(target)), "imported": True}))
+        for contact in record.get("contacts", []):
+            contacts.append(ContactPerson(target=target, **contact))
+        if record.get("figures"):
+            data = record["figures"]
+            figures.append(KeyFigures(
+                target=target, year=data["year"], turnover=_decimal(data.get("turnover")),
+                value_creation=_decimal(data.get("value_creation")), employees=_decimal(data.get("employees")),
+                women_in_leadership=data.get("women_in_leadership"), leaders_total=data.get("leaders_total"),
+            ))
+    ContactPerson.objects.bulk_create(contacts)
+    KeyFigures.objects.bulk_create(figures)
+    for part in [*contacts, *figures]:
+        changes = diff({}, snapshot(part))
+        changes.pop("target", None)
+        entries.append(audit_entry(action=_part_action(part, "created"), target=part.target, actor=by,
+                                   garden=garden, changes={"part": str(part), **changes}))
+    audit_record_many(entries)
+    return targets
 
 
 @transaction.atomic

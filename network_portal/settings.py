@@ -139,6 +139,9 @@ ACCOUNT_SIGNUP_REDIRECT_URL = "members:my-page"
 PORTAL_SIGNUP_OPEN = env_bool("PORTAL_SIGNUP_OPEN", True)
 # How long a staff invitation link stays valid.
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
+# The target-company import: the largest file accepted (more rows or megabytes is refused with a message).
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 40) * 1024 * 1024
 # The portal's public address, without a trailing slash. Celery tasks have no request to
 # build links from, so e-mailed links (invitations) start with this: set it in production.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")

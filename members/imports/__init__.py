@@ -14,8 +14,17 @@ Three rooms, each depending only on the ones before it:
 Views, tasks and tests use the names below; they are the package's public face.
 """
 
-from .checking import check_rows, describe_problem, parse_date, problem_count
-from .reading import COLUMN_BY_FIELD, COLUMNS, MAX_BYTES, MAX_ROWS, ImportFileError, ParsedFile, parse_upload
+from .checking import check_rows, describe_problem, parse_date, parse_number, problem_count
+from .reading import (
+    COLUMN_BY_FIELD,
+    COLUMNS,
+    ImportFileError,
+    ParsedFile,
+    field_label,
+    max_bytes,
+    max_rows,
+    parse_upload,
+)
 from .writing import (
     SYNC_LIMIT,
     import_batch_cancel,
@@ -30,12 +39,14 @@ from .writing import (
 __all__ = [
     "COLUMNS",
     "COLUMN_BY_FIELD",
-    "MAX_BYTES",
-    "MAX_ROWS",
     "SYNC_LIMIT",
     "ImportFileError",
     "ParsedFile",
     "check_rows",
+    "field_label",
+    "max_bytes",
+    "max_rows",
+    "parse_number",
     "describe_problem",
     "import_batch_cancel",
     "import_batch_commit",

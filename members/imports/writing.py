@@ -10,7 +10,6 @@ that would be a guess. A commit first checks every row again (with a moving bar)
 because another garden may have registered one of the companies since the preview.
 """
 
-import datetime
 import logging
 from typing import Any
 
@@ -22,12 +21,12 @@ from django.utils.translation import ngettext
 
 from core.audit import audit_record
 from core.models import User
-from gardens.models import Garden, IndustryCode, Municipality
+from gardens.models import Garden
 
 from .. import services
 from ..models import ImportBatch, TargetCompany
 from .checking import EXAMPLE_ORG_NUMBER, check_rows, problem_count
-from .reading import MAX_BYTES, ImportFileError, parse_upload
+from .reading import ImportFileError, max_bytes, parse_upload
 
 logger = logging.getLogger(__name__)
 
@@ -64,14 +63,14 @@ def import_batch_upload(*, garden: Garden, by: User, upload) -> ImportBatch:
         batch.status = Status.FAILED
         batch.error = str(error)
         batch.finished_at = timezone.now()
-        if (upload.size or 0) <= MAX_BYTES:
+        if (upload.size or 0) <= max_bytes():
             batch.file = upload  # kept so an operator can see what was sent
         batch.save()
         audit_record(action="members.import.uploaded", target=batch, actor=by, garden=garden,
                      changes={"file": [None, batch.original_name], "status": [None, batch.status]})
         return batch
     batch.file = upload
-    batch.rows = [{"line": row.line, "values": row.values} for row in parsed.rows]
+    batch.rows = [{"line": row.line, "cells": row.cells} for row in parsed.rows]
     batch.columns = parsed.info()
     batch.total_rows = len(parsed.rows)
     batch.save()
@@ -80,8 +79,24 @@ def import_batch_upload(*, garden: Garden, by: User, upload) -> ImportBatch:
     if batch.total_rows <= SYNC_LIMIT:
         return import_batch_preview(batch=batch)
     batch_pk = batch.pk
-    transaction.on_commit(lambda: import_preview_task.delay(batch_pk))
+
+    def queue() -> None:
+        # A broker that is down must not turn the upload into a 500: check the rows here instead.
+        if not _queued(import_preview_task, batch_pk):
+            import_batch_preview(batch=ImportBatch.objects.select_related("garden").get(pk=batch_pk))
+
+    transaction.on_commit(queue)
     return batch
+
+
+def _queued(task, *args) -> bool:
+    """Queue a task; False (logged) when the broker cannot be reached (kombu/redis connection errors)."""
+    try:
+        task.delay(*args)
+    except Exception:  # kombu.exceptions.OperationalError, redis.ConnectionError, OSError …
+        logger.exception("Could not queue %s%s", task.name, args)
+        return False
+    return True
 
 
 def import_batch_preview(*, batch: ImportBatch) -> ImportBatch:
@@ -103,12 +118,13 @@ def import_batch_preview(*, batch: ImportBatch) -> ImportBatch:
             )
             batch.refresh_from_db()
             return batch
-        batch.rows = [{"line": row.line, "values": row.values} for row in parsed.rows]
+        batch.rows = [{"line": row.line, "cells": row.cells} for row in parsed.rows]
         batch.columns = parsed.info()
         batch.total_rows = len(parsed.rows)
         ImportBatch.objects.filter(pk=batch.pk).update(total_rows=batch.total_rows, columns=batch.columns)
     rows = check_rows(
-        garden=batch.garden, rows=batch.rows, progress=lambda n: _set_progress(batch.pk, n, Status.UPLOADED)
+        garden=batch.garden, rows=batch.rows, mapping=_mapping(batch),
+        progress=lambda n: _set_progress(batch.pk, n, Status.UPLOADED),
     )
     ImportBatch.objects.filter(pk=batch.pk, status=Status.UPLOADED).update(
         status=Status.PREVIEWED, rows=rows, total_rows=len(rows), processed_rows=len(rows)
@@ -139,33 +155,27 @@ class _RowFailed(Exception):
         self.message = message
 
 
+WRITE_CHUNK = 500
+
+
 def _create_all(batch: ImportBatch, by: User | None, rows: list[dict[str, Any]]) -> int:
-    """Create every row's target company (inside the caller's transaction); _RowFailed names the line."""
-    clean = [row["clean"] for row in rows]
-    municipalities = Municipality.objects.in_bulk({c["municipality_id"] for c in clean} - {None})
-    industries = IndustryCode.objects.in_bulk({c["industry_id"] for c in clean} - {None})
-    advisers = User.objects.in_bulk({c["adviser_id"] for c in clean} - {None})
-    for row, data in zip(rows, clean, strict=True):
+    """Create every row's target company, contacts and key figures in chunks (inside the caller's transaction)."""
+    for start in range(0, len(rows), WRITE_CHUNK):
+        chunk = rows[start:start + WRITE_CHUNK]
         try:
-            services.target_company_create(
-                garden=batch.garden,
-                by=by,
-                org_number=data["org_number"],
-                name=data["name"],
-                contract_start=datetime.date.fromisoformat(data["contract_start"]),
-                contract_end=datetime.date.fromisoformat(data["contract_end"]) if data["contract_end"] else None,
-                phase=data["phase"],
-                municipality=municipalities.get(data["municipality_id"]),
-                industry=industries.get(data["industry_id"]),
-                adviser=advisers.get(data["adviser_id"]),
-            )
+            services.target_companies_import(garden=batch.garden, by=by, records=[row["clean"] for row in chunk])
         except ValidationError as error:
-            raise _RowFailed(row["line"], " ".join(error.messages)) from error
+            raise _RowFailed(chunk[0]["line"], " ".join(error.messages)) from error
         except Exception as error:
-            logger.exception("Import %s failed at line %s", batch.pk, row["line"])
-            raise _RowFailed(row["line"], _("an unexpected error (%(kind)s)") % {"kind": type(error).__name__}) \
+            logger.exception("Import %s failed near line %s", batch.pk, chunk[0]["line"])
+            raise _RowFailed(chunk[0]["line"], _("an unexpected error (%(kind)s)") % {"kind": type(error).__name__}) \
                 from error
+        _set_progress(batch.pk, start + len(chunk), Status.IMPORTING)
     return len(rows)
+
+
+def _mapping(batch: ImportBatch) -> dict[int, str]:
+    return {int(position): name for position, name in batch.columns.get("mapping", {}).items()}
 
 
 def import_batch_commit(*, batch: ImportBatch, by: User | None) -> ImportBatch:
@@ -189,7 +199,7 @@ def import_batch_commit(*, batch: ImportBatch, by: User | None) -> ImportBatch:
         return batch
     garden = batch.garden
 
-    rows = check_rows(garden=garden, rows=batch.rows,
+    rows = check_rows(garden=garden, rows=batch.rows, mapping=_mapping(batch),
                       progress=lambda n: _set_progress(batch.pk, n, Status.IMPORTING))
     if count := problem_count(rows):
         ImportBatch.objects.filter(pk=batch.pk, status=Status.IMPORTING).update(
@@ -245,13 +255,23 @@ def import_batch_commit_start(*, batch: ImportBatch, by: User) -> ImportBatch:
     _refuse_if_not_ready(batch)
     if batch.total_rows <= SYNC_LIMIT:
         return import_batch_commit(batch=batch, by=by)
+    batch_pk, by_pk, total = batch.pk, by.pk, batch.total_rows
+
+    def queue() -> None:
+        if not _queued(import_commit_task, batch_pk, by_pk):
+            # Nothing was written: give the batch back, committable, and say why (never a 500).
+            ImportBatch.objects.filter(pk=batch_pk, status=Status.IMPORTING).update(
+                status=Status.PREVIEWED, processed_rows=total,
+                error=_("The import could not be started: the background worker cannot be reached just now. "
+                        "Nothing was imported; try again in a few minutes."),
+            )
+
     with transaction.atomic():
         claimed = ImportBatch.objects.filter(pk=batch.pk, status=Status.PREVIEWED).update(
             status=Status.IMPORTING, processed_rows=0, error=""
         )
         if claimed:
-            batch_pk, by_pk = batch.pk, by.pk
-            transaction.on_commit(lambda: import_commit_task.delay(batch_pk, by_pk))
+            transaction.on_commit(queue)
     batch.refresh_from_db()
     return batch
 

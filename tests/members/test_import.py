@@ -97,7 +97,7 @@ def test_csv_utf8_with_commas_is_read():
         f'{ORG[1]},"Komma, Punktum og Søn AS",2025-03-15,',
     ]))
     assert (parsed.kind, parsed.encoding, parsed.delimiter) == ("csv", "UTF-8", ",")
-    assert [r.values["name"] for r in parsed.rows] == ["Fjellost AS", "Komma, Punktum og Søn AS"]
+    assert [parsed.values(r)["name"] for r in parsed.rows] == ["Fjellost AS", "Komma, Punktum og Søn AS"]
     assert [r.line for r in parsed.rows] == [2, 3]
     assert parsed.columns == {"org_number": "Organisasjonsnummer", "name": "Navn", "contract_start": "Kontraktstart",
                               "phase": "Fase"}
@@ -110,8 +110,8 @@ def test_csv_windows_1252_with_semicolons_keeps_the_norwegian_letters():
            + ORG[1].encode() + b";S\xe6ter\xe5s Bakeri AS;;02.02.2025\r\n")
     parsed = imports.parse_upload(SimpleUploadedFile("eksport.csv", raw))
     assert (parsed.encoding, parsed.delimiter) == ("Windows-1252", ";")
-    assert [r.values["name"] for r in parsed.rows] == ["Blåbær Østby AS", "Sæterås Bakeri AS"]
-    assert parsed.rows[0].values["municipality"] == "Røros"
+    assert [parsed.values(r)["name"] for r in parsed.rows] == ["Blåbær Østby AS", "Sæterås Bakeri AS"]
+    assert parsed.values(parsed.rows[0])["municipality"] == "Røros"
 
 
 def test_utf8_with_bom_and_english_headers():
@@ -119,19 +119,19 @@ def test_utf8_with_bom_and_english_headers():
         "list.csv", "\ufefforg_number;name;contract_start;contract_end\r\n".encode()
         + f"{ORG[0]};Ærlig Arbeid AS;01.01.2025;31.12.2027\r\n".encode()))
     assert parsed.columns["org_number"] == "org_number"  # the BOM is not part of the first header
-    assert parsed.rows[0].values == {"org_number": ORG[0], "name": "Ærlig Arbeid AS", "contract_start": "01.01.2025",
-                                     "contract_end": "31.12.2027"}
+    assert parsed.values(parsed.rows[0]) == {"org_number": ORG[0], "name": "Ærlig Arbeid AS",
+                                             "contract_start": "01.01.2025", "contract_end": "31.12.2027"}
 
 
 def test_xlsx_numbers_and_excel_dates_become_text(garden_a, admin_a, roros):
     batch = upload(garden_a, admin_a, xlsx_file([
-        ["Organisasjonsnummer", "Bedriftsnavn", "Kommunenummer", "Kontraktstart", "Kontraktslutt", "Merknad"],
+        ["Organisasjonsnummer", "Bedriftsnavn", "Kommunenummer", "Kontraktstart", "Kontraktslutt", "Fargekode"],
         [int(ORG[0]), "Rørosmeieriet AS", 1640, datetime.datetime(2025, 2, 1), None, "ignorert"],
         [],
         [int(ORG[1]), "Fjellnett AS", "5025", "2025-03-01", datetime.date(2027, 2, 28), ""],
     ]))
     assert batch.status == Status.PREVIEWED, batch.error
-    assert batch.columns["kind"] == "xlsx" and batch.columns["ignored"] == ["Merknad"]
+    assert batch.columns["kind"] == "xlsx" and batch.columns["ignored"] == ["Fargekode"]
     first, second = batch.rows
     assert first["values"]["org_number"] == ORG[0]
     assert first["values"]["contract_start"] == "01.02.2025"
@@ -166,14 +166,16 @@ def test_unreadable_files_fail_with_a_clear_message_and_write_nothing(garden_a, 
     assert not TargetCompany.objects.exists() and not Company.objects.exists()
 
 
-def test_more_than_5000_rows_is_refused(garden_a, admin_a):
-    lines = ["orgnr;navn;kontraktstart"] + [f"{ORG[i % 300]};Bedrift {i};01.01.2025" for i in range(5001)]
+def test_more_rows_than_the_configured_bound_is_refused(garden_a, admin_a, settings):
+    settings.IMPORT_MAX_ROWS = 50
+    lines = ["orgnr;navn;kontraktstart"] + [f"{ORG[i % 300]};Bedrift {i};01.01.2025" for i in range(51)]
     batch = upload(garden_a, admin_a, csv_file(lines))
-    assert batch.status == Status.FAILED and "5 000 rader" in batch.error
+    assert batch.status == Status.FAILED and "50" in batch.error
 
 
-def test_a_file_over_5_mb_is_refused_and_not_stored(garden_a, admin_a):
-    content = b"orgnr;navn;kontraktstart\r\n" + b"x" * imports.MAX_BYTES
+def test_a_file_over_the_size_limit_is_refused_and_not_stored(garden_a, admin_a, settings):
+    settings.IMPORT_MAX_BYTES = 5 * 1024 * 1024
+    content = b"orgnr;navn;kontraktstart\r\n" + b"x" * settings.IMPORT_MAX_BYTES
     batch = upload(garden_a, admin_a, SimpleUploadedFile("stor.csv", content))
     assert batch.status == Status.FAILED and "5 MB" in batch.error
     assert not batch.file
@@ -183,7 +185,7 @@ def test_dates_in_every_accepted_form():
     assert imports.parse_date("1.2.2025") == datetime.date(2025, 2, 1)
     assert imports.parse_date("2025-02-01") == datetime.date(2025, 2, 1)
     assert imports.parse_date("45689") == datetime.date(2025, 2, 1)  # an Excel day number
-    for bad in ("31.02.2025", "2025/02/01", "01.02.25", "01.02.0225", "snart"):
+    for bad in ("31.02.2025", "2025/02/01", "01.02.0225", "snart"):
         with pytest.raises(ValueError):
             imports.parse_date(bad)
 
@@ -278,9 +280,9 @@ def test_already_a_target_company_here_or_of_another_garden(garden_a, garden_b, 
         f"{ORG[2]};Ferdig hos Beta AS;01.01.2025",
     ]))
     problems = problems_of(batch)
-    assert problems[2] == ["Er allerede en aktiv målbedrift hos Beta Næringshage. En bedrift kan være målbedrift "
-                           "for én hage om gangen; be dem overføre den."]
-    assert problems[3] == ["Er allerede en aktiv målbedrift i denne hagen."]
+    # The sentence comes from the service every form uses (services.target_conflict_message).
+    assert len(problems[2]) == 1 and "aktiv målbedrift i Beta Næringshage" in problems[2][0]
+    assert len(problems[3]) == 1 and "aktiv målbedrift i denne hagen" in problems[3][0]
     assert problems[4] == []  # completed elsewhere: free to become ours
     note = batch.rows[2]["notes"][0]
     assert imports.describe_problem(note).startswith("Kjent i portalen som Bedrift")
@@ -329,24 +331,25 @@ def test_municipality_outside_the_garden_s_coverage_is_a_note_not_a_problem(gard
 
 def test_checking_a_file_uses_a_fixed_number_of_queries(garden_a, admin_a, roros, software, django_assert_num_queries):
     def rows(count):
-        return [{"line": i + 2, "values": {"org_number": ORG[i], "name": f"B{i}", "municipality": "1640",
-                                           "contract_start": "01.01.2025", "industry": "62.010",
-                                           "adviser": admin_a.email}} for i in range(count)]
+        return [{"line": i + 2, "cells": [ORG[i], f"B{i}", "1640", "01.01.2025", "62.010", admin_a.email]}
+                for i in range(count)]
+
+    mapping = dict(enumerate(["org_number", "name", "municipality", "contract_start", "industry", "adviser"]))
 
     # 1 active target companies, 2 known companies, 3 industry codes, 4 staff, 5-6 municipality_lookup("1640")
     # (once per distinct number), 7 the garden's coverage.
     for count in (5, 300):
         with django_assert_num_queries(7):
-            checked = imports.check_rows(garden=garden_a, rows=rows(count))
+            checked = imports.check_rows(garden=garden_a, rows=rows(count), mapping=mapping)
         assert imports.problem_count(checked) == 0
 
 
-def test_checking_reports_progress_every_hundred_rows(garden_a):
-    rows = [{"line": i + 2, "values": {"org_number": ORG[i], "name": "B", "contract_start": "1.1.2025"}}
-            for i in range(250)]
+def test_checking_reports_progress_after_every_chunk(garden_a):
+    rows = [{"line": i + 2, "cells": [ORG[i % 300], "B", "1.1.2025"]} for i in range(1200)]
     seen = []
-    imports.check_rows(garden=garden_a, rows=rows, progress=seen.append)
-    assert seen == [100, 200]
+    imports.check_rows(garden=garden_a, rows=rows, mapping={0: "org_number", 1: "name", 2: "contract_start"},
+                       progress=seen.append)
+    assert seen == [500, 1000, 1200]
 
 
 def test_problems_are_stored_as_msgids_and_read_in_the_viewer_s_language(garden_a, admin_a):
@@ -381,19 +384,22 @@ def test_commit_creates_every_target_company_and_audits_the_import(garden_a, adm
 
 
 def test_a_failure_on_the_third_row_rolls_back_everything(garden_a, admin_a, monkeypatch):
-    real = services.target_company_create
+    from members.imports import writing
+
+    real = services.target_companies_import
     calls = []
 
     def failing(**kwargs):
-        calls.append(kwargs["org_number"])
-        if len(calls) == 3:
+        calls.append(kwargs["records"])
+        if len(calls) == 2:  # the second chunk: lines 4 and 5
             raise ValidationError("Databasen sa nei.")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "target_company_create", failing)
+    monkeypatch.setattr(writing, "WRITE_CHUNK", 2)
+    monkeypatch.setattr(services, "target_companies_import", failing)
     batch = upload(garden_a, admin_a, csv_file(["orgnr;navn;kontraktstart", *simple_rows(5)]))
     batch = imports.import_batch_commit(batch=batch, by=admin_a)
-    assert len(calls) == 3
+    assert len(calls) == 2
     assert batch.status == Status.FAILED
     assert batch.error == "Linje 4 kunne ikke importeres: Databasen sa nei. Ingenting ble importert."
     assert not TargetCompany.objects.exists()
@@ -406,7 +412,7 @@ def test_an_unexpected_error_also_rolls_back_and_says_so(garden_a, admin_a, monk
     def broken(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(services, "target_company_create", broken)
+    monkeypatch.setattr(services, "target_companies_import", broken)
     batch = upload(garden_a, admin_a, csv_file(["orgnr;navn;kontraktstart", *simple_rows(2)]))
     batch = imports.import_batch_commit(batch=batch, by=admin_a)
     assert batch.status == Status.FAILED and "en uventet feil (RuntimeError)" in batch.error
@@ -478,7 +484,8 @@ def test_the_template_reads_back_and_its_example_row_is_caught(client, garden_a,
         "Organisasjonsnummer;Bedriftsnavn;Kommune;Kontraktstart;Kontraktslutt;Fase;Næringskode (SN2007);"
         "Ansvarlig rådgiver")
     parsed = imports.parse_upload(SimpleUploadedFile("mal.csv", content))
-    assert set(parsed.columns) == {c.field for c in imports.COLUMNS}
+    assert set(parsed.columns) == {"org_number", "name", "municipality", "contract_start", "contract_end", "phase",
+                                   "industry", "adviser"}
     assert parsed.ignored == []
     batch = upload(garden_a, admin_a, SimpleUploadedFile("mal.csv", content))
     assert "eksempelraden" in problems_of(batch)[2][0]
@@ -517,14 +524,14 @@ def test_upload_preview_commit_through_the_pages(client, garden_a, admin_a, roro
 def test_preview_with_problems_has_no_commit_button_and_commit_is_refused(client, garden_a, admin_a):
     client.force_login(admin_a)
     client.post(import_url("import-upload", garden_a), {"file": csv_file([
-        "orgnr;navn;kontraktstart;Status", f"{ORG[0]};God AS;01.01.2025;aktiv", f"{ORG[1]};Uten dato AS;;aktiv",
+        "orgnr;navn;kontraktstart;Fargekode", f"{ORG[0]};God AS;01.01.2025;blå", f"{ORG[1]};Uten dato AS;;blå",
     ])})
     batch = ImportBatch.objects.get()
     html = client.get(import_url("import-preview", garden_a, batch_pk=batch.pk)).content.decode()
     assert "Ingenting kan importeres ennå." in html
     assert 'class="row-problem"' in html and "Kontraktstart mangler." in html
     assert "import-commit" not in html and "/commit/" not in html
-    assert "Disse kolonnene ble ikke gjenkjent og blir ignorert: Status" in html
+    assert "Disse kolonnene ble ikke gjenkjent og blir ignorert: Fargekode" in html
     response = client.post(import_url("import-commit", garden_a, batch_pk=batch.pk), follow=True)
     assert "1 rad har et problem." in response.content.decode()
     assert not TargetCompany.objects.exists()
@@ -626,3 +633,145 @@ def test_preview_page_query_count_is_fixed(client, garden_a, admin_a, django_ass
     with django_assert_num_queries(6):
         response = client.get(import_url("import-preview", garden_a, batch_pk=batch.pk))
     assert response.content.decode().count('<th scope="row">') == count
+
+
+# --- files as Norwegian offices really send them (issue 11) ---------------------------------------
+
+
+def excel_csv(lines: list[str], name: str = "malbedrifter.csv") -> SimpleUploadedFile:
+    """Exactly as Norwegian Excel saves "CSV (semikolondelt)": Windows-1252, semicolons, CRLF, no BOM."""
+    return SimpleUploadedFile(name, ("\r\n".join(lines) + "\r\n").encode("cp1252"), content_type="text/csv")
+
+
+def test_avtalestart_and_kommune_with_kommunenr_the_number_wins_and_disagreement_is_a_problem(
+    garden_a, admin_a, roros
+):
+    batch = upload(garden_a, admin_a, excel_csv([
+        "Org.nr.;Bedriftsnavn;Kommune;Kommunenr;Avtalestart",
+        f"{ORG[0]};Rørosmeieriet AS;;1640;01.02.2025",
+        f"{ORG[1]};Bergstaden AS;Røros;5025;15.03.2025",
+        f"{ORG[2]};Feil Sted AS;Oslo;5025;15.03.2025",
+    ]))
+    assert batch.status == Status.PREVIEWED, batch.error
+    assert batch.columns["read"] == {"org_number": "Org.nr.", "name": "Bedriftsnavn", "municipality": "Kommune",
+                                     "municipality_number": "Kommunenr", "contract_start": "Avtalestart"}
+    first, second, third = batch.rows
+    assert first["problems"] == [] and first["clean"]["municipality_id"] == roros.pk  # the old number, resolved
+    assert second["problems"] == [] and second["clean"]["municipality_id"] == roros.pk
+    assert third["clean"]["municipality_id"] is None
+    assert [p["field"] for p in third["problems"]] == ["municipality"]
+
+
+def test_xlsx_with_a_merged_title_row_real_dates_merged_cells_and_a_sum_row(garden_a, admin_a, staff_a, roros):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Målbedrifter Rørosregionen 2025"])
+    sheet.merge_cells("A1:F1")
+    sheet.append([])
+    sheet.append(["Organisasjonsnummer", "Firma", "", "Startdato", "Rådgiver", "Omsetning"])
+    sheet.append([int(ORG[0]), "Rørosmeieriet AS", "", datetime.datetime(2025, 2, 1), staff_a.email, 1234567.5])
+    sheet.append([int(ORG[1]), "Fjellnett AS", "", datetime.date(2025, 3, 1), None, "2 500 000,00"])
+    sheet.merge_cells("E4:E5")  # one adviser for both companies
+    sheet.append(["Sum", None, None, None, None, 3734567.5])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    batch = imports.import_batch_upload(garden=garden_a, by=admin_a, upload=SimpleUploadedFile("liste.xlsx",
+                                                                                               buffer.getvalue()))
+    batch.key_figures_year = 2024
+    batch.save()
+    assert batch.status == Status.PREVIEWED, batch.error
+    assert batch.columns["header_line"] == 3
+    assert [r["line"] for r in batch.rows] == [4, 5]
+    assert [imports.describe_problem(n) for n in batch.columns["notes"]] == [
+        "Linje 6 («Sum») er en sum- eller totalrad og ble utelatt."]
+    assert [r["clean"]["adviser_id"] for r in batch.rows] == [staff_a.pk, staff_a.pk]
+    assert batch.rows[0]["clean"]["contract_start"] == "2025-02-01"
+    # No year column and no year chosen: the key figures ask for one.
+    assert [p["field"] for p in batch.rows[0]["problems"]] == ["year"]
+
+
+def test_contacts_key_figures_status_and_notes_are_imported_and_audited(garden_a, admin_a, staff_a, roros):
+    batch = upload(garden_a, admin_a, excel_csv([
+        "Orgnr;Navn;Kommunenummer;Kontraktstart;Status;Merknad;Kontaktperson;Rolle;E-post;Telefon;"
+        "Kontaktperson 2;E-post 2;År;Omsetning;Verdiskaping;Ansatte;Kvinner i ledelsen;Ledere",
+        f"{ORG[0]};Rørosmeieriet AS;5025;01.02.2025;aktiv;Første møte i mars;Kari Nordmann;daglig leder;"
+        f"kari@example.org;+47 900 00 000;Ola Nordmann;ola@example.org;2024;1\u00a0234\u00a0567,50;"
+        "-12 000;3,5;1;2",
+    ]))
+    assert batch.status == Status.PREVIEWED, batch.error
+    assert batch.rows[0]["problems"] == []
+    batch = imports.import_batch_commit(batch=batch, by=admin_a)
+    assert batch.status == Status.DONE, batch.error
+    target = TargetCompany.objects.get()
+    assert target.notes == "Første møte i mars" and target.company.municipality == roros
+    assert sorted(target.contacts.values_list("name", "email")) == [("Kari Nordmann", "kari@example.org"),
+                                                                   ("Ola Nordmann", "ola@example.org")]
+    figures = target.key_figures.get()
+    assert (figures.year, str(figures.turnover), str(figures.value_creation), str(figures.employees)) == (
+        2024, "1234568", "-12000", "3.5")
+    assert (figures.women_in_leadership, figures.leaders_total) == (1, 2)
+    actions = sorted(AuditEntry.objects.filter(target_type="members.targetcompany", target_id=str(target.pk))
+                     .values_list("action", flat=True))
+    assert actions == ["members.contactperson.created", "members.contactperson.created",
+                       "members.keyfigures.created", "members.targetcompany.created"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1 234 567,50", "1234567.50"), ("1\u00a0234\u00a0567", "1234567"), ("1.234.567", "1234567"),
+    ("12,5", "12.5"), ("1 000,-", "1000"), ("kr 250", "250"), ("\u2212300", "-300"), ("1,234,567.50", "1234567.50"),
+])
+def test_norwegian_number_formats(text, expected):
+    assert str(imports.parse_number(text)) == expected
+
+
+@pytest.mark.parametrize("bad", ["", "mange", "1e400", "NaN", "12,5,x"])
+def test_not_numbers_are_refused(bad):
+    with pytest.raises(ValueError):
+        imports.parse_number(bad)
+
+
+def test_hostile_cells_are_row_problems_and_nothing_is_written(garden_a, admin_a):
+    batch = upload(garden_a, admin_a, excel_csv([
+        "orgnr;navn;kontraktstart;omsetning;år",
+        f"{ORG[0]};=HYPERLINK(\"http://x\");01.01.2025;;",
+        f"{ORG[1]};Null\x00Byte AS;01.01.2025;;",
+        f"{ORG[2]};{'Å' * 6000};01.01.2025;;",
+        f"{ORG[3]};Stor AS;01.01.2025;{'9' * 30};2024",
+        f"{ORG[4]};Dato AS;31.02.2025;;",
+        f"{ORG[5]};Bra AS;01.01.2025;100;2024",
+    ]))
+    assert batch.status == Status.PREVIEWED, batch.error
+    problems = problems_of(batch)
+    assert all(problems[line] for line in (2, 3, 4, 5, 6)) and problems[7] == []
+    with pytest.raises(ValidationError):
+        imports.import_batch_commit(batch=batch, by=admin_a)
+    assert not TargetCompany.objects.exists() and not Company.objects.exists()
+
+
+def test_a_broker_that_is_down_leaves_the_batch_committable_with_a_message(
+    garden_a, admin_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from members import tasks
+
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = upload(garden_a, admin_a, csv_file(["orgnr;navn;kontraktstart", *simple_rows(imports.SYNC_LIMIT + 1)]))
+    batch.refresh_from_db()
+    assert batch.status == Status.PREVIEWED, batch.error
+
+    def down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to localhost:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.import_commit_task, "delay", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        imports.import_batch_commit_start(batch=batch, by=admin_a)
+    batch.refresh_from_db()
+    assert batch.status == Status.PREVIEWED
+    assert "Ingenting ble importert" in batch.error
+    assert not TargetCompany.objects.exists()
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):  # the broker is back: it imports
+        imports.import_batch_commit_start(batch=batch, by=admin_a)
+    batch.refresh_from_db()
+    assert batch.status == Status.DONE and TargetCompany.objects.count() == imports.SYNC_LIMIT + 1
