@@ -6,9 +6,14 @@ The data is generated (seeded, so every run is the same) on top of the real nati
 geography in a throwaway database (`--fresh-db`) or in a transaction that is rolled back.
 Each page is requested through Django's test client with DEBUG off: 2 warm-ups, then
 `--runs` requests; it prints the median and 95th percentile, the query count and the size.
+
+Generating the data takes minutes. `--keep-db` keeps the throwaway database and its data
+(committed, not rolled back); a later `--fresh-db --keep-db` run finds the data there and goes
+straight to the timings. `--json PATH` also writes the results as JSON (for `make bench`).
 """
 
 import datetime
+import json
 import random
 import statistics
 import time
@@ -57,37 +62,81 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=20)
         parser.add_argument("--fresh-db", action="store_true", help="run in a new, migrated throwaway database")
         parser.add_argument("--profile", action="store_true", help="print each page's slowest queries")
+        parser.add_argument("--keep-db", action="store_true",
+                            help="with --fresh-db: keep the database and its data, and reuse them when present")
+        parser.add_argument("--json", dest="json_path", metavar="PATH", help="also write the results to PATH as JSON")
 
-    def handle(self, *args, gardens, active, follow_ups, runs, fresh_db=False, profile=False, **options):
+    def handle(self, *args, gardens, active, follow_ups, runs, fresh_db=False, profile=False, keep_db=False,
+               json_path=None, **options):
         self.profile = profile
+        self.results: list[dict] = []
         if min(gardens, active, runs) < 1 or follow_ups < 0:
             raise CommandError("--gardens, --active and --runs must be at least 1.")
+        if keep_db and (not fresh_db or connection.vendor == "sqlite"):
+            raise CommandError("--keep-db needs --fresh-db and a database server (SQLite's is in memory).")
+        kept = " The benchmark database is kept." if keep_db else " Nothing is kept."
         self.stdout.write(f"Database: {connection.vendor}; {gardens} gardens, {active} active target companies, "
-                          f"{follow_ups} follow-up entries, {runs} requests per page. Nothing is kept.")
+                          f"{follow_ups} follow-up entries, {runs} requests per page.{kept}")
+        sizes = (gardens, active, follow_ups, runs)
         if fresh_db:
             old_name = connection.settings_dict["NAME"]
             if connection.vendor != "sqlite":
                 connection.settings_dict["TEST"] = {**connection.settings_dict.get("TEST", {}),
                                                     "NAME": f"benchmark_{old_name}"}
-            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+            connection.creation.create_test_db(verbosity=0, autoclobber=not keep_db, serialize=False, keepdb=keep_db)
             try:
-                self._measure_rolled_back(gardens, active, follow_ups, runs)
+                if keep_db:
+                    self._measure_kept(*sizes)
+                else:
+                    self._measure_rolled_back(*sizes)
             finally:
-                connection.creation.destroy_test_db(old_name, verbosity=0)
-            return
-        self._measure_rolled_back(gardens, active, follow_ups, runs)
+                if not keep_db:
+                    connection.creation.destroy_test_db(old_name, verbosity=0)
+        else:
+            self._measure_rolled_back(*sizes)
+        if json_path:
+            self._write_json(json_path, sizes)
+
+    def _write_json(self, path: str, sizes: tuple[int, int, int, int]) -> None:
+        gardens, active, follow_ups, runs = sizes
+        document = {"benchmark": "benchmark_reports", "database": connection.vendor, "gardens": gardens,
+                    "active_target_companies": active, "follow_ups": follow_ups, "runs": runs,
+                    "target_ms": 300, "pages": self.results}
+        with open(path, "w", encoding="utf-8") as out:
+            json.dump(document, out, indent=2, ensure_ascii=False)
+        self.stdout.write(f"Results written to {path}.")
+
+    def _settings(self):
+        # Static files unhashed (no collectstatic needed), as in the tests.
+        storages = {**settings.STORAGES,
+                    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+        return override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False, STORAGES=storages)
 
     def _measure_rolled_back(self, *args) -> None:
         try:
-            # Static files unhashed (no collectstatic needed), as in the tests.
-            storages = {**settings.STORAGES,
-                        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-            with transaction.atomic(), override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False,
-                                                         STORAGES=storages):
+            with transaction.atomic(), self._settings():
                 self._run(*args)
                 raise _Rollback
         except _Rollback:
             self.stdout.write("Rolled back: the database is as it was.")
+
+    def _measure_kept(self, garden_count: int, active: int, follow_ups: int, runs: int) -> None:
+        """Generate the data once (committed) and time on it; a later run finds it and only times."""
+        present = (Garden.objects.filter(slug__startswith="benk-").count() == garden_count
+                   and FollowUpEntry.objects.count() == follow_ups
+                   and TargetCompany.objects.filter(status="active").count() == active)
+        with self._settings():
+            if present:
+                self.stdout.write("Reusing the kept benchmark data.")
+                users = (User.objects.get(email="benk.leser@example.org"), User.objects.get(email="benk0@example.org"))
+            else:
+                if Garden.objects.exists():
+                    raise CommandError("The kept benchmark database holds other data: run once without --keep-db.")
+                with transaction.atomic():
+                    users = self._generate(garden_count, active, follow_ups)
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+            self._time_pages(*users, runs)
 
     def _generate(self, garden_count: int, active: int, follow_ups: int) -> tuple[User, User]:
         started = time.monotonic()
@@ -163,12 +212,17 @@ class Command(BaseCommand):
         ordered = sorted(timings)
         p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
         median = statistics.median(ordered)
+        self.results.append({"page": label, "url": url, "median_ms": round(median, 1), "p95_ms": round(p95, 1),
+                             "queries": sorted(queries), "bytes": size})
         self.stdout.write(f"{label:<40} median {median:7.1f} ms   p95 {p95:7.1f} ms   "
                           f"queries {'/'.join(str(q) for q in sorted(queries))}   {size / 1024:6.0f} KiB")
         return median
 
     def _run(self, gardens: int, active: int, follow_ups: int, runs: int) -> None:
         reader, staff = self._generate(gardens, active, follow_ups)
+        self._time_pages(reader, staff, runs)
+
+    def _time_pages(self, reader: User, staff: User, runs: int) -> None:
         client = Client()
         client.force_login(reader)
         dashboard = reverse("network_portal:reports") + f"?year={YEAR}"
