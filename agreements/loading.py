@@ -12,10 +12,9 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from core.audit import audit_record
-from core.loading import Tally, check_top_level, malformed_as_load_error, one_line, sources, stated_text, upsert
+from core.loading import Tally, check_top_level, malformed_as_load_error, one_line, stated_text, upsert
 from core.text import slugify_nb
 from gardens.loading import SEED_FILE, TEXTS_FILE, LoadedGardens
-from gardens.models import Garden
 
 from .models import Agreement, AgreementParty, CooperationArea, Obligation, Signatory
 from .services import obligation_generate_meetings

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import models, transaction
 
-from core.loading import Tally, check_top_level, malformed_as_load_error, one_line, sources, upsert
+from core.loading import Tally, check_top_level, malformed_as_load_error, one_line, upsert
 from core.text import slugify_nb
 from gardens.loading import SEED_FILE, TEXTS_FILE, LoadedGardens
 
