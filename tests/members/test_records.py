@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -362,3 +363,19 @@ def test_staff_of_ended_membership_keeps_their_records(client, garden_a):
     target.refresh_from_db()
     assert target.adviser == membership.user
     assert valid_org_number(0) != valid_org_number(1)
+
+
+def test_sort_options_say_each_direction_once_in_bokmal(client, garden_a, staff_a):
+    make_list(garden_a, 3, adviser=staff_a)
+    client.force_login(staff_a)
+    list_url = reverse("members:company-list", kwargs={"garden_slug": garden_a.slug})
+    html = client.get(list_url).content.decode()
+    select = html[html.index('name="o"'):]
+    select = select[:select.index("</select>")]
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", select)
+    assert options[:4] == ["Navn (A–Å)", "Navn (Å–A)", "Kontraktstart (nyeste først)", "Kontraktstart (eldste først)"]
+    assert len(options) == len(set(options)) == 10
+    assert "descending" not in select
+    names = [t.company.name for t in garden_a.target_companies.select_related("company")]
+    reversed_page = client.get(list_url, {"o": "-name"}).content.decode()
+    assert reversed_page.index(max(names)) < reversed_page.index(min(names))
