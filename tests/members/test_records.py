@@ -388,7 +388,8 @@ def test_history_shows_labels_and_values_the_norwegian_way(client, garden_a, sta
     AuditEntry.objects.create(
         action="members.targetcompany.updated", actor_label="Kari", target_type="members.targetcompany",
         target_id=str(target.pk), target_label=str(target),
-        changes={"contract_start": ["2024-01-01", "2025-03-01"], "created_at": [None, "2026-12-02T02:36:41.998481+00:00"],
+        changes={"contract_start": ["2024-01-01", "2025-03-01"],
+                 "created_at": [None, "2026-12-02T02:36:41.998481+00:00"],
                  "adviser_garden": [None, "Alfa"], "is_demo": [True, False]},
     )
     client.force_login(staff_a)
