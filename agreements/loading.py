@@ -12,10 +12,9 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from core.audit import audit_record
-from core.loading import Tally, check_top_level, malformed_as_load_error, one_line, sources, stated_text, upsert
+from core.loading import Tally, check_top_level, malformed_as_load_error, one_line, stated_text, upsert
 from core.text import slugify_nb
 from gardens.loading import SEED_FILE, TEXTS_FILE, LoadedGardens
-from gardens.models import Garden
 
 from .models import Agreement, AgreementParty, CooperationArea, Obligation, Signatory
 from .services import obligation_generate_meetings
@@ -61,13 +60,13 @@ def load_agreements(*, loaded: LoadedGardens, tally: Tally) -> None:
     """Load the umbrella and cooperation agreements of the seed, then the obligations they state."""
     seed, texts = loaded.seed, loaded.texts
     check_top_level(seed, SEED_FILE, lists=["networks", "cooperation_agreements", "people"])
-    check_top_level(texts, TEXTS_FILE, mappings=["umbrella_agreements"])
+    check_top_level(texts, TEXTS_FILE, mappings=["umbrella_agreements", "agreements", "people"])
     with malformed_as_load_error(SEED_FILE):
         for data in seed["networks"]:
             _load_umbrella(data, loaded, texts["umbrella_agreements"].get(data["id"], {}), tally)
         people = {person["id"]: person for person in seed["people"]}
         for data in seed["cooperation_agreements"]:
-            _load_agreement(data, loaded.gardens, people, tally)
+            _load_agreement(data, loaded, people, tally)
     load_agreement_obligations()
 
 
@@ -85,22 +84,32 @@ def _load_umbrella(data: dict[str, Any], loaded: LoadedGardens, umbrella_texts: 
             "kind": Agreement.Kind.UMBRELLA,
             "purpose": loaded.networks[data["id"]].description,
             "signed_when_note": umbrella_texts.get("signed_when_note", ""),
-            "source": sources(data.get("source")),
+            "source": loaded.cite(data.get("source")),
         },
     )
     for garden_id in data["members"]:
         upsert(AgreementParty, tally, lookup={"agreement": umbrella, "garden": loaded.gardens[garden_id]})
 
 
-def _load_agreement(
-    data: dict[str, Any], gardens: dict[str, Garden], people: dict[str, Any], tally: Tally
-) -> None:
-    """One cooperation agreement: its parties (gardens), signatories and areas."""
+def _load_agreement(data: dict[str, Any], loaded: LoadedGardens, people: dict[str, Any], tally: Tally) -> None:
+    """One cooperation agreement: its parties (gardens), signatories and areas.
+
+    What users read (purpose, when and where it was signed, the areas, the signatories'
+    titles) comes in bokmål from network_texts.yaml; the seed's English notes are the
+    fallback for an agreement the texts do not cover yet.
+    """
+    gardens = loaded.gardens
+    texts = loaded.texts["agreements"].get(data["id"], {})
     purpose_parts = [data.get("nature"), data.get("context"), data.get("main_goal")]
     if data.get("possible_areas"):
         purpose_parts.append("Possible areas: " + "; ".join(data["possible_areas"]) + ".")
     if data.get("terms"):
         purpose_parts.append("Terms: " + "; ".join(data["terms"]) + ".")
+    purpose = (
+        "\n\n".join(one_line(part) for part in texts["purpose"])
+        if texts.get("purpose")
+        else "\n\n".join(one_line(part) for part in purpose_parts if part)
+    )
     agreement = upsert(
         Agreement,
         tally,
@@ -108,10 +117,10 @@ def _load_agreement(
         values={
             "slug": slugify_nb(data["name"])[:100],
             "kind": Agreement.Kind.NETWORK,
-            "purpose": "\n\n".join(one_line(part) for part in purpose_parts if part),
-            "signed_when_note": stated_text(data.get("date"))[:200],
-            "signed_place": stated_text(data.get("place"))[:200],
-            "source": sources(data.get("source")),
+            "purpose": purpose,
+            "signed_when_note": one_line(texts.get("signed_when_note") or stated_text(data.get("date")))[:200],
+            "signed_place": one_line(texts.get("signed_place") or stated_text(data.get("place")))[:200],
+            "source": loaded.cite(data.get("source")),
         },
     )
     parties = {
@@ -120,7 +129,8 @@ def _load_agreement(
         )
         for garden_id in data["parties"]
     }
-    source = sources(data.get("source"))
+    source = loaded.cite(data.get("source"))
+    titles = loaded.texts["people"]
     for block_name, role in (("signed_by", Signatory.Role.SIGNED), ("also_present", Signatory.Role.PRESENT)):
         block = data.get(block_name)
         if not isinstance(block, dict):  # "not stated"
@@ -135,17 +145,18 @@ def _load_agreement(
                 tally,
                 lookup={"agreement": agreement, "name": person["name"]},
                 values={
-                    "title": stated_text(person.get("title"))[:200],
+                    "title": one_line(titles.get(person_id, {}).get("title") or stated_text(person.get("title")))[:200],
                     "role": role,
                     "party": party,
                     "source": source,
                     "is_inferred": block["status"] != "stated",
                 },
             )
-    for position, description in enumerate(data.get("covers") or []):
+    # Keyed on the position, so a reworded area updates its row instead of adding one.
+    for position, description in enumerate(texts.get("areas") or data.get("covers") or []):
         upsert(
             CooperationArea,
             tally,
-            lookup={"agreement": agreement, "description": description[:300]},
-            values={"position": position},
+            lookup={"agreement": agreement, "position": position},
+            values={"description": one_line(description)[:300]},
         )

@@ -106,14 +106,19 @@ def malformed_as_load_error(file_name: str) -> Iterator[None]:
         raise LoadError(f"{file_name} is malformed: {exc}") from exc
 
 
-def sources(*values: Any) -> str:
-    """The seed file names in `values` (strings or lists), in order, without repeats."""
+def sources(*values: Any, titles: dict[str, str] | None = None) -> str:
+    """The seed sources in `values` (file names: strings or lists), in order, without repeats.
+
+    With `titles` (file name → readable title) each is given by its title: the file names are
+    the data preparer's internal names and are never shown to users.
+    """
     names: list[str] = []
     for value in values:
         for name in [value] if isinstance(value, str) else value or []:
-            if name not in names:
-                names.append(name)
-    return ", ".join(names)[:300]
+            shown = titles.get(name, name) if titles is not None else name
+            if shown not in names:
+                names.append(shown)
+    return ("; " if titles is not None else ", ").join(names)[:300]
 
 
 def stated_text(value: Any) -> str:

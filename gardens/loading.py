@@ -89,6 +89,12 @@ class LoadedGardens:
     # The 2024 numbers the articles name for each garden (stated lists), by garden seed id:
     # what a project's municipality list is built from.
     named_municipalities: dict[str, list[str]]
+    # Seed file name → the readable title users see (network_texts.yaml `sources`).
+    source_titles: dict[str, str]
+
+    def cite(self, *values: Any) -> str:
+        """The sources in `values` (seed file names) by their readable titles."""
+        return sources(*values, titles=self.source_titles)
 
 
 @transaction.atomic
@@ -331,6 +337,7 @@ def _load_seed(
     seed: dict[str, Any], texts: dict[str, Any], current: dict[str, Municipality], tally: Tally
 ) -> LoadedGardens:
     """Organisations, gardens (statuses, coverage) and networks; the portal's texts by seed id."""
+    titles = _source_titles(seed, texts)
     organisations = {}
     for org in seed["organisations"]:
         organisations[org["id"]] = upsert(
@@ -357,12 +364,12 @@ def _load_seed(
                 "slug": slugify_nb(data["name"]),
                 "legal_form": data.get("legal_form", ""),
                 "description": garden_texts.get("description", ""),
-                "source": sources(data.get("source")),
+                "source": sources(data.get("source"), titles=titles),
             },
         )
         gardens[data["id"]] = garden
-        _load_statuses(garden, data, garden_texts.get("statuses", {}), texts["notes"], tally)
-        named_municipalities[data["id"]] = _load_coverage(garden, data, current, texts["notes"], tally)
+        _load_statuses(garden, data, garden_texts.get("statuses", {}), texts["notes"], titles, tally)
+        named_municipalities[data["id"]] = _load_coverage(garden, data, current, texts["notes"], titles, tally)
 
     networks: dict[str, Network] = {}
     for data in seed["networks"]:
@@ -375,7 +382,7 @@ def _load_seed(
                 "slug": slugify_nb(data["name"]),
                 "kind": network_texts.get("kind", data.get("type", "")),
                 "description": network_texts.get("description", ""),
-                "source": sources(data.get("source")),
+                "source": sources(data.get("source"), titles=titles),
             },
         )
         for garden_id in data["members"]:
@@ -389,11 +396,32 @@ def _load_seed(
         gardens=gardens,
         networks=networks,
         named_municipalities=named_municipalities,
+        source_titles=titles,
     )
 
 
+def _source_titles(seed: dict[str, Any], texts: dict[str, Any]) -> dict[str, str]:
+    """Each seed source file's readable title: network_texts.yaml `sources`, else its headline.
+
+    A file with neither is shown as "presseartikkel": its internal name never reaches a page.
+    """
+    titles = texts.get("sources") or {}
+    if not isinstance(titles, dict):
+        raise LoadError(f"{TEXTS_FILE}: expected `sources` to map seed file names to titles")
+    result = {}
+    for source in seed.get("sources") or []:
+        headline = source.get("headline")
+        result[source["file"]] = titles.get(source["file"]) or (f"«{headline}»" if headline else "presseartikkel")
+    return result
+
+
 def _load_statuses(
-    garden: Garden, data: dict[str, Any], descriptions: dict[str, str], notes: dict[str, str], tally: Tally
+    garden: Garden,
+    data: dict[str, Any],
+    descriptions: dict[str, str],
+    notes: dict[str, str],
+    titles: dict[str, str],
+    tally: Tally,
 ) -> None:
     """In the programme for every garden; a regional role (from_year) and leaving where stated.
 
@@ -417,8 +445,8 @@ def _load_statuses(
         lookup={"garden": garden, "kind": GardenStatus.Kind.IN_PROGRAMME, "valid_from": None},
         values={
             "description": _status_description(descriptions, GardenStatus.Kind.IN_PROGRAMME, in_programme),
-            "source": sources(*(fact.get("source") for fact in in_programme))
-            or sources(data.get("source")),
+            "source": sources(*(fact.get("source") for fact in in_programme), titles=titles)
+            or sources(data.get("source"), titles=titles),
             "is_inferred": not stated,
             "inference_note": "" if stated else notes["status_not_stated"],
         },
@@ -433,7 +461,7 @@ def _load_statuses(
                 lookup={"garden": garden, "kind": kind, "valid_from": valid_from},
                 values={
                     "description": _status_description(descriptions, kind, [fact]),
-                    "source": sources(fact.get("source")),
+                    "source": sources(fact.get("source"), titles=titles),
                     "is_inferred": fact["status"] != "stated",
                     "inference_note": one_line(fact.get("reasoning", "")),
                 },
@@ -446,7 +474,12 @@ def _status_description(descriptions: dict[str, str], kind: str, facts: list[dic
 
 
 def _load_coverage(
-    garden: Garden, data: dict[str, Any], current: dict[str, Municipality], notes: dict[str, str], tally: Tally
+    garden: Garden,
+    data: dict[str, Any],
+    current: dict[str, Municipality],
+    notes: dict[str, str],
+    titles: dict[str, str],
+    tally: Tally,
 ) -> list[str]:
     """Coverage of current municipalities, inferred where the yaml infers it.
 
@@ -464,7 +497,7 @@ def _load_coverage(
         items = block.get("list") or block.get("candidates") or []
         if any("|" in item["kommunenummer_2024"] for item in items):
             note = f"{note} {notes['split_candidate']}"
-        source = sources(block.get("source")) or sources(data.get("source"))
+        source = sources(block.get("source"), titles=titles) or sources(data.get("source"), titles=titles)
         for item in items:
             number = item["kommunenummer_2024"]
             if "|" in number:
@@ -477,7 +510,7 @@ def _load_coverage(
     # (which municipalities the extension to Nord-Østerdalen comprised).
     numbers_by_name: dict[str, str] = {}
     history = data.get("coverage_history") or []
-    history_sources = sources(*(phase.get("source") for phase in history))
+    history_sources = sources(*(phase.get("source") for phase in history), titles=titles)
     for phase in history:
         for item in phase.get("municipalities") or []:
             if isinstance(item, dict):
@@ -492,7 +525,7 @@ def _load_coverage(
         if inferred and phase.get("confidence"):
             note = f"{note} (confidence: {phase['confidence']})"
         # The inferred phase has no source of its own: it rests on the stated phases.
-        source = sources(phase.get("source")) or history_sources
+        source = sources(phase.get("source"), titles=titles) or history_sources
         for item in phase.get("municipalities") or []:
             name = item["name"] if isinstance(item, dict) else item
             entries.append((numbers_by_name[name], inferred, note, source))

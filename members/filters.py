@@ -36,10 +36,23 @@ class TargetCompanyFilter(django_filters.FilterSet):
             ("status", "status"),
             ("company__municipality__name", "municipality"),
         ),
-        field_labels={"name": _("Name"), "start": _("Contract start"), "phase": _("Phase"), "status": _("Status"),
-                      "municipality": _("Municipality")},
+        # Each direction said in words: django-filter's own labels read "Name (descending)"
+        # and list "Name" twice (the empty choice is the default order, which is by name).
+        choices=[
+            ("name", _("Name (A–Å)")),
+            ("-name", _("Name (Å–A)")),
+            ("-start", _("Contract start (newest first)")),
+            ("start", _("Contract start (oldest first)")),
+            # Phase and status sort by their stored codes, which is no order a reader knows.
+            ("phase", _("Phase")),
+            ("-phase", _("Phase (reversed)")),
+            ("status", _("Status")),
+            ("-status", _("Status (reversed)")),
+            ("municipality", _("Municipality (A–Å)")),
+            ("-municipality", _("Municipality (Å–A)")),
+        ],
         label=_("Sort by"),
-        empty_label=_("Name"),
+        empty_label=None,
     )
 
     class Meta:

@@ -283,7 +283,7 @@ class FollowUpEntry(models.Model):
         indexes = [models.Index(fields=["adviser_garden", "date"], name="follow_up_garden_date")]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.get_kind_display()}"
+        return f"{self.date:%d.%m.%Y} {self.get_kind_display()}"
 
 
 def import_upload_to(instance: "ImportBatch", filename: str) -> str:
@@ -460,7 +460,7 @@ class HelpRequest(models.Model):
         indexes = [models.Index(fields=["garden", "status", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.name} → {self.garden} ({self.created_at:%Y-%m-%d})"
+        return f"{self.name} → {self.garden} ({self.created_at:%d.%m.%Y})"
 
     def get_absolute_url(self) -> str:
         return reverse("members:help-detail", kwargs={"garden_slug": self.garden.slug, "help_request_pk": self.pk})

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import models, transaction
 
-from core.loading import Tally, check_top_level, malformed_as_load_error, one_line, sources, upsert
+from core.loading import Tally, check_top_level, malformed_as_load_error, one_line, upsert
 from core.text import slugify_nb
 from gardens.loading import SEED_FILE, TEXTS_FILE, LoadedGardens
 
@@ -54,7 +54,7 @@ def _load_project(data: dict[str, Any], loaded: LoadedGardens, call_values: dict
             "funder": siva,
             "total_amount": call_values["total_amount"],
             "description": call_values["description"],
-            "source": sources(data.get("source")),
+            "source": loaded.cite(data.get("source")),
         },
     )
     coverage = data["coverage"]
@@ -69,12 +69,13 @@ def _load_project(data: dict[str, Any], loaded: LoadedGardens, call_values: dict
         lookup={"name": data["name"]},
         values={
             "slug": slugify_nb(data["name"])[:100],
-            "purpose": "\n".join(f"– {line}" for line in data.get("purpose") or []),
+            # The purpose in bokmål from network_texts.yaml; the seed's English notes as fallback.
+            "purpose": "\n".join(f"– {one_line(line)}" for line in texts.get("purpose") or data.get("purpose") or []),
             "lead_garden": loaded.gardens[lead_id] if lead_id else None,
             "municipality_count_stated": coverage.get("municipalities_total"),
             "duration_years": texts.get("duration_years"),
             "call": call,
-            "source": sources(data.get("source")),
+            "source": loaded.cite(data.get("source")),
             "is_inferred": bool(lead_id) or identified.get("status") == "inferred",
             "inference_note": " ".join(note for note in notes if note),
         },

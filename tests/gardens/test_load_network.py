@@ -288,3 +288,36 @@ def test_command_prints_counts_then_reports_no_changes(db):
 def test_garden_org_numbers_stay_empty(loaded):
     # The articles give no organisasjonsnummer; none may be invented.
     assert not Garden.objects.exclude(org_number="").exists()
+
+
+def test_agreement_texts_are_bokmal_and_sources_have_readable_titles(loaded):
+    hedmark = Agreement.objects.get(name="Samarbeidsavtale mellom næringshagene i Hedmark")
+    assert hedmark.signed_when_note == "en tirsdag (datoen er ikke oppgitt)"
+    assert hedmark.signed_place == "Sivanett i Trondheim"
+    assert hedmark.purpose.startswith("Et forpliktende samarbeid")
+    assert hedmark.areas.order_by("position").first().description.startswith("Felles samhandlingsmøter")
+    assert hedmark.signatories.get(name="Heidi Lyng").title == "seksjonsleder for næringshager i Siva"
+    project = Project.objects.get(name="Regionalt Kraftsenter Midt-Norge")
+    assert project.purpose.startswith("– Utvikle næringslivet i hver region")
+    assert project.source == "presseartikkel uten tittel om Regionalt Kraftsenter Midt-Norge"
+    roros = Garden.objects.get(slug=ROROS)
+    assert "«Åpner for næringslivet i hele regionen»" in roros.source
+    for model in (Garden, GardenStatus, Coverage, Agreement, Signatory, Project):
+        assert not model.objects.filter(source__contains=".txt").exists(), model
+
+
+def test_reload_updates_english_rows_of_an_earlier_load(loaded):
+    """A database loaded before the bokmål texts: a second run rewrites, and adds no row."""
+    hedmark = Agreement.objects.get(name="Samarbeidsavtale mellom næringshagene i Hedmark")
+    first = hedmark.areas.get(position=0)
+    first.description = "Joint interaction meetings (felles samhandlingsmøter) once per quarter"
+    first.save()
+    Agreement.objects.filter(pk=hedmark.pk).update(
+        signed_place="during Sivanett in Trondheim", source="001_5df68589fc438db5.txt")
+    areas = hedmark.areas.count()
+    load_network()
+    hedmark.refresh_from_db()
+    assert hedmark.signed_place == "Sivanett i Trondheim"
+    assert hedmark.source == "«Næringshagene i Hedmark med samarbeidsavtale»"
+    assert hedmark.areas.count() == areas
+    assert hedmark.areas.get(position=0).description.startswith("Felles samhandlingsmøter hvert kvartal")

@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -362,3 +363,41 @@ def test_staff_of_ended_membership_keeps_their_records(client, garden_a):
     target.refresh_from_db()
     assert target.adviser == membership.user
     assert valid_org_number(0) != valid_org_number(1)
+
+
+def test_sort_options_say_each_direction_once_in_bokmal(client, garden_a, staff_a):
+    make_list(garden_a, 3, adviser=staff_a)
+    client.force_login(staff_a)
+    list_url = reverse("members:company-list", kwargs={"garden_slug": garden_a.slug})
+    html = client.get(list_url).content.decode()
+    select = html[html.index('name="o"'):]
+    select = select[:select.index("</select>")]
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", select)
+    assert options[:4] == ["Navn (A–Å)", "Navn (Å–A)", "Kontraktstart (nyeste først)", "Kontraktstart (eldste først)"]
+    assert len(options) == len(set(options)) == 10
+    assert "descending" not in select
+    names = [t.company.name for t in garden_a.target_companies.select_related("company")]
+    reversed_page = client.get(list_url, {"o": "-name"}).content.decode()
+    assert reversed_page.index(max(names)) < reversed_page.index(min(names))
+
+
+def test_history_shows_labels_and_values_the_norwegian_way(client, garden_a, staff_a):
+    target = TargetCompanyFactory(garden=garden_a, company__municipality=MunicipalityFactory())
+    services.follow_up_log(target=target, by=staff_a, date=datetime.date(2025, 3, 1), kind="advice",
+                           hours=Decimal("1.50"), summary="Rådgiving", own_share=Decimal("1234567"))
+    AuditEntry.objects.create(
+        action="members.targetcompany.updated", actor_label="Kari", target_type="members.targetcompany",
+        target_id=str(target.pk), target_label=str(target),
+        changes={"contract_start": ["2024-01-01", "2025-03-01"],
+                 "created_at": [None, "2026-12-02T02:36:41.998481+00:00"],
+                 "adviser_garden": [None, "Alfa"], "is_demo": [True, False]},
+    )
+    client.force_login(staff_a)
+    html = client.get(reverse("members:company-history", kwargs={"garden_slug": garden_a.slug, "pk": target.pk}))
+    text = re.sub(r"<[^>]+>", " ", html.content.decode())
+    assert "01.03.2025" in text and "01.01.2024" in text
+    assert "02.12.2026 kl. 03:36" in text  # Oslo is UTC+1 in December
+    assert "1,5" in text and "1\u00a0234\u00a0567\u00a0kr" in text
+    assert "Rådgivers næringshage" in text and "Opprettet" in text
+    assert "Created at" not in text and "Adviser garden" not in text and "1.5" not in text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
