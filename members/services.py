@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record, diff, snapshot
@@ -50,22 +51,38 @@ def _record_snapshot(target: TargetCompany) -> dict[str, Any]:
     return values
 
 
-def _ensure_not_target_elsewhere(company: Company, garden: Garden, exclude_pk: int | None = None) -> None:
+def org_number_in_use(org_number: str, *, garden: Garden, exclude_pk: int | None = None) -> str | None:
+    """The one message for "this organisasjonsnummer is already an active target company", or None.
+
+    Used by the add form, the help-request conversion and the import preview. It never repeats
+    what another garden typed about the company (its name, notes, figures): it names only the
+    garden that follows it up, because a transfer is arranged with that garden. When the record
+    is the user's own garden's, the message links to it.
+    """
     other = (
-        TargetCompany.objects.filter(company=company, status=TargetCompany.Status.ACTIVE)
+        TargetCompany.objects.filter(org_number=org_number, status=TargetCompany.Status.ACTIVE)
         .exclude(pk=exclude_pk)
-        .select_related("garden")
+        .select_related("garden", "company")
         .first()
     )
-    if other is not None:
-        if other.garden_id == garden.pk:
-            raise ValidationError(_("%(company)s is already an active target company of this garden.")
-                                  % {"company": company.name})
-        raise ValidationError(
-            _("%(company)s is already an active target company of %(garden)s. A company can be the target "
-              "company of one garden at a time; ask them to transfer it.")
-            % {"company": company.name, "garden": other.garden.name}
+    if other is None:
+        return None
+    if other.garden_id == garden.pk:
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            _("%(org_number)s is already an active target company of this garden.") % {"org_number": org_number},
+            other.get_absolute_url(),
+            _("Open the existing target company"),
         )
+    return _("Organisasjonsnummer %(org_number)s is already an active target company of %(garden)s. A company "
+             "can be the target company of one garden at a time; ask them to transfer it.") % {
+        "org_number": org_number, "garden": other.garden.name}
+
+
+def _ensure_not_target_elsewhere(org_number: str, garden: Garden, exclude_pk: int | None = None) -> None:
+    message = org_number_in_use(org_number, garden=garden, exclude_pk=exclude_pk)
+    if message is not None:
+        raise ValidationError(message)
 
 
 @transaction.atomic
@@ -86,22 +103,15 @@ def target_company_create(
 ) -> TargetCompany:
     """Register a company (found or created by organisasjonsnummer) as the garden's target company."""
     org_number = clean_org_number(org_number, required=True)
-    company, created = Company.objects.get_or_create(
-        org_number=org_number, defaults={"name": name, "industry": industry, "municipality": municipality}
-    )
-    if not created:
-        # Fill in what the register lacked; never overwrite what another garden recorded.
-        changed = False
-        for field, value in (("industry", industry), ("municipality", municipality)):
-            if value is not None and getattr(company, field) is None:
-                setattr(company, field, value)
-                changed = True
-        if changed:
-            company.save()
-    _ensure_not_target_elsewhere(company, garden)
+    _ensure_not_target_elsewhere(org_number, garden)
+    # Tenancy: the record gets a company row of its own, with what this garden typed; no other
+    # record (of this garden or another) shares it, so no edit here shows anywhere else.
+    company = Company.objects.create(org_number=org_number, name=name, industry=industry,
+                                     municipality=municipality)
     target = TargetCompany(
         garden=garden,
         company=company,
+        org_number=org_number,
         contract_start=contract_start,
         contract_end=contract_end,
         phase=phase,
@@ -114,7 +124,9 @@ def target_company_create(
         with transaction.atomic():
             target.save()
     except IntegrityError:
-        raise ValidationError(_("The contract end cannot be before its start.")) from None
+        # A concurrent registration of the same organisasjonsnummer, or an end before the start.
+        message = org_number_in_use(org_number, garden=garden)
+        raise ValidationError(message or _("The contract end cannot be before its start.")) from None
     audit_record(
         action="members.targetcompany.created",
         target=target,
@@ -147,7 +159,7 @@ def target_company_update(
         if field in data:
             setattr(current.company, field, data[field])
     if current.status == TargetCompany.Status.ACTIVE:
-        _ensure_not_target_elsewhere(current.company, current.garden, exclude_pk=current.pk)
+        _ensure_not_target_elsewhere(current.org_number, current.garden, exclude_pk=current.pk)
     if contract_file:
         current.contract_file = contract_file
     changes = diff(before, _record_snapshot(current))
