@@ -42,3 +42,23 @@ def focus_first_error(form) -> None:
         if name in form.fields and not form.fields[name].widget.is_hidden:
             form.fields[name].widget.attrs["autofocus"] = True
             return
+
+
+# Control characters other than tab and line breaks never belong in a search or a name; PostgreSQL
+# refuses NUL in text outright, so a raw query string must be cleaned before it reaches a query.
+_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+_CONTROL[127] = None
+
+
+def query_text(request: HttpRequest, name: str, max_length: int = 100) -> str:
+    """A text parameter from the query string, stripped of control characters (NUL too) and cut to length."""
+    return request.GET.get(name, "").translate(_CONTROL).strip()[:max_length]
+
+
+def bounded_int(value, *, low: int, high: int) -> int | None:
+    """`value` as an int if it is one within [low, high], else None (never an overflow in the database)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if low <= number <= high else None

@@ -150,15 +150,17 @@ def create_demo_accounts() -> list[tuple[str, str, str]]:
 
     home = gardens[HOME_GARDEN]
     for org_number, name, code, number in DEMO_COMPANIES:
-        company, was_created = Company.objects.update_or_create(
-            org_number=org_number,
-            defaults={"name": name, "industry": industries[code], "municipality": municipalities[number]},
-        )
-        if was_created:
-            created.append(f"company {name}")
+        target = TargetCompany.objects.filter(garden=home, org_number=org_number).select_related("company").first()
+        facts = {"name": name, "industry": industries[code], "municipality": municipalities[number]}
+        if target is not None:
+            Company.objects.filter(pk=target.company_id).update(**facts)
+            continue
+        company = Company.objects.create(org_number=org_number, **facts)
+        created.append(f"company {name}")
         TargetCompany.objects.get_or_create(
             garden=home,
             company=company,
+            org_number=org_number,
             defaults={
                 "contract_start": DEMO_START,
                 "status": TargetCompany.Status.ACTIVE,

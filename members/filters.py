@@ -26,7 +26,9 @@ class TargetCompanyFilter(django_filters.FilterSet):
         label=_("Industry"), empty_label=_("All"), method="filter_section",
     )
     adviser = django_filters.ModelChoiceFilter(queryset=User.objects.none(), label=_("Adviser"), empty_label=_("All"))
+    # Bounded, so ?year=-1 or a 30-digit year is a form error (and no filter), never a database overflow.
     year = django_filters.NumberFilter(field_name="contract_start__year", label=_("Contract year"),
+                                       min_value=1990, max_value=2100, decimal_places=0,
                                        widget=forms.NumberInput(attrs={"min": 1990, "max": 2100}))
     o = django_filters.OrderingFilter(
         fields=(

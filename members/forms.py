@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import orgnr
+from core.forms import IdChoiceField, IdMultipleChoiceField
 from core.models import User
 from gardens.models import Garden, IndustryCode, Municipality, StaffMembership
 from gardens.selectors import current_municipalities
@@ -237,8 +238,8 @@ class MergeForm(forms.Form):
 class TransferForm(forms.Form):
     """Hand target companies to another garden. Every other garden may receive (gardens are not people)."""
 
-    to_garden = forms.ModelChoiceField(queryset=Garden.objects.none(), label=_("Receiving garden"))
-    targets = forms.ModelMultipleChoiceField(
+    to_garden = IdChoiceField(queryset=Garden.objects.none(), label=_("Receiving garden"))
+    targets = IdMultipleChoiceField(
         queryset=TargetCompany.objects.none(), label=_("Target companies to transfer"),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one target company to transfer.")},

@@ -50,7 +50,9 @@ def help_request_create(
         municipality=municipality,
         org_number=org_number,
         company_name=company_name,
-        company=Company.objects.filter(org_number=org_number).first() if org_number else None,
+        # Only the garden's own record of the company: another garden's row holds what they typed.
+        company=(Company.objects.filter(org_number=org_number, target_relations__garden=garden)
+                 .order_by("-target_relations__contract_start").first() if org_number else None),
         message=message,
     )
     audit_record(action="members.helprequest.created", target=help_request, actor=requester, garden=garden,

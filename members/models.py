@@ -32,10 +32,15 @@ class EntrepreneurProfile(models.Model):
 
 
 class Company(models.Model):
-    """A company known by its organisasjonsnummer."""
+    """A company as one target company record knows it: its organisasjonsnummer and the facts the garden typed.
+
+    Tenancy: every record has a row of its own, so a garden's edit never changes what another
+    garden (or another of its own records) shows. Only the organisasjonsnummer is a network-wide
+    identity; `TargetCompany.org_number` carries it for the one-active-garden rule.
+    """
 
     org_number = models.CharField(
-        _("organisasjonsnummer"), max_length=9, unique=True, validators=[validate_org_number]
+        _("organisasjonsnummer"), max_length=9, db_index=True, validators=[validate_org_number]
     )
     name = models.CharField(_("name"), max_length=200)
     industry = models.ForeignKey(
@@ -116,6 +121,9 @@ class TargetCompany(models.Model):
         Garden, on_delete=models.PROTECT, related_name="target_companies", verbose_name=_("garden")
     )
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="target_relations")
+    # The company's organisasjonsnummer, copied here so the database itself holds the rule that a
+    # company is the active target company of one garden at a time (each record has its own Company row).
+    org_number = models.CharField(_("organisasjonsnummer"), max_length=9, editable=False, db_index=True, default="")
     contract_start = models.DateField(_("contract start"))
     contract_end = models.DateField(_("contract end"), null=True, blank=True)
     contract_file = models.FileField(_("signed contract"), upload_to=contract_upload_to, blank=True)
@@ -146,7 +154,7 @@ class TargetCompany(models.Model):
         ordering = ["company__name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["company"], condition=Q(status="active"), name="one_active_target_garden_per_company"
+                fields=["org_number"], condition=Q(status="active"), name="one_active_target_garden_per_org_number"
             ),
             models.CheckConstraint(
                 condition=Q(contract_end__isnull=True) | Q(contract_end__gte=models.F("contract_start")),
@@ -156,6 +164,12 @@ class TargetCompany(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company.name} ({self.garden})"
+
+    def save(self, *args, **kwargs) -> None:
+        # Keep the copied organisasjonsnummer in step with the record's company (it never changes after).
+        if not self.org_number and self.company_id:
+            self.org_number = self.company.org_number
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("members:company-detail", kwargs={"garden_slug": self.garden.slug, "pk": self.pk})

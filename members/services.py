@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from core.audit import audit_entry, audit_record, audit_record_many, diff, snapshot
@@ -50,28 +51,38 @@ def _record_snapshot(target: TargetCompany) -> dict[str, Any]:
     return values
 
 
-def target_conflict_message(*, company_name: str, other: TargetCompany, garden: Garden) -> str:
-    """Why `company_name` cannot become `garden`'s target company: it is `other`, an active record.
+def org_number_in_use(org_number: str, *, garden: Garden, exclude_pk: int | None = None) -> str | None:
+    """The one message for "this organisasjonsnummer is already an active target company", or None.
 
-    The one wording of this refusal, for the form, the service and the import alike.
+    Used by the add form, the help-request conversion and the import preview. It never repeats
+    what another garden typed about the company (its name, notes, figures): it names only the
+    garden that follows it up, because a transfer is arranged with that garden. When the record
+    is the user's own garden's, the message links to it.
     """
-    if other.garden_id == garden.pk:
-        return _("%(company)s is already an active target company of this garden.") % {"company": company_name}
-    return _(
-        "%(company)s is already an active target company of %(garden)s. A company can be the target "
-        "company of one garden at a time; ask them to transfer it."
-    ) % {"company": company_name, "garden": other.garden.name}
-
-
-def _ensure_not_target_elsewhere(company: Company, garden: Garden, exclude_pk: int | None = None) -> None:
     other = (
-        TargetCompany.objects.filter(company=company, status=TargetCompany.Status.ACTIVE)
+        TargetCompany.objects.filter(org_number=org_number, status=TargetCompany.Status.ACTIVE)
         .exclude(pk=exclude_pk)
-        .select_related("garden")
+        .select_related("garden", "company")
         .first()
     )
-    if other is not None:
-        raise ValidationError(target_conflict_message(company_name=company.name, other=other, garden=garden))
+    if other is None:
+        return None
+    if other.garden_id == garden.pk:
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            _("%(org_number)s is already an active target company of this garden.") % {"org_number": org_number},
+            other.get_absolute_url(),
+            _("Open the existing target company"),
+        )
+    return _("Organisasjonsnummer %(org_number)s is already an active target company of %(garden)s. A company "
+             "can be the target company of one garden at a time; ask them to transfer it.") % {
+        "org_number": org_number, "garden": other.garden.name}
+
+
+def _ensure_not_target_elsewhere(org_number: str, garden: Garden, exclude_pk: int | None = None) -> None:
+    message = org_number_in_use(org_number, garden=garden, exclude_pk=exclude_pk)
+    if message is not None:
+        raise ValidationError(message)
 
 
 @transaction.atomic
@@ -92,22 +103,15 @@ def target_company_create(
 ) -> TargetCompany:
     """Register a company (found or created by organisasjonsnummer) as the garden's target company."""
     org_number = clean_org_number(org_number, required=True)
-    company, created = Company.objects.get_or_create(
-        org_number=org_number, defaults={"name": name, "industry": industry, "municipality": municipality}
-    )
-    if not created:
-        # Fill in what the register lacked; never overwrite what another garden recorded.
-        changed = False
-        for field, value in (("industry", industry), ("municipality", municipality)):
-            if value is not None and getattr(company, field) is None:
-                setattr(company, field, value)
-                changed = True
-        if changed:
-            company.save()
-    _ensure_not_target_elsewhere(company, garden)
+    _ensure_not_target_elsewhere(org_number, garden)
+    # Tenancy: the record gets a company row of its own, with what this garden typed; no other
+    # record (of this garden or another) shares it, so no edit here shows anywhere else.
+    company = Company.objects.create(org_number=org_number, name=name, industry=industry,
+                                     municipality=municipality)
     target = TargetCompany(
         garden=garden,
         company=company,
+        org_number=org_number,
         contract_start=contract_start,
         contract_end=contract_end,
         phase=phase,
@@ -120,7 +124,9 @@ def target_company_create(
         with transaction.atomic():
             target.save()
     except IntegrityError:
-        raise ValidationError(_("The contract end cannot be before its start.")) from None
+        # A concurrent registration of the same organisasjonsnummer, or an end before the start.
+        message = org_number_in_use(org_number, garden=garden)
+        raise ValidationError(message or _("The contract end cannot be before its start.")) from None
     audit_record(
         action="members.targetcompany.created",
         target=target,
@@ -140,51 +146,33 @@ def target_companies_import(*, garden: Garden, by: User | None, records: list[di
     """Register many target companies at once (an import's batch), with their contacts and key figures.
 
     Each record is a checked import row's `clean` dict. The same rules as target_company_create
-    (a company found by organisasjonsnummer is reused and only filled in; one active garden per
-    company) in a fixed number of queries for the whole batch: one INSERT per kind of row and
-    the audit entries in one go. ValidationError names the company if a rule is broken.
+    (each record its own company row; one active garden per organisasjonsnummer) in a fixed number
+    of queries for the whole batch: one INSERT per kind of row and the audit entries in one go.
+    ValidationError names the company if a rule is broken.
     """
     from gardens.models import IndustryCode, Municipality
 
-    numbers = [r["org_number"] for r in records]
-    companies = {c.org_number: c for c in Company.objects.filter(org_number__in=numbers)}
     municipalities = Municipality.objects.in_bulk({r.get("municipality_id") for r in records} - {None})
     industries = IndustryCode.objects.in_bulk({r.get("industry_id") for r in records} - {None})
     advisers = User.objects.in_bulk({r.get("adviser_id") for r in records} - {None})
-    new_companies, filled = [], []
-    for record in records:
-        municipality = municipalities.get(record.get("municipality_id"))
-        industry = industries.get(record.get("industry_id"))
-        company = companies.get(record["org_number"])
-        if company is None:
-            company = Company(org_number=record["org_number"], name=record["name"], industry=industry,
-                              municipality=municipality)
-            companies[company.org_number] = company
-            new_companies.append(company)
-            continue
-        # Fill in what the register lacked; never overwrite what another garden recorded.
-        changed = False
-        for field, value in (("industry", industry), ("municipality", municipality)):
-            if value is not None and getattr(company, f"{field}_id") is None:
-                setattr(company, field, value)
-                changed = True
-        if changed:
-            filled.append(company)
-    Company.objects.bulk_create(new_companies)
-    if filled:
-        Company.objects.bulk_update(filled, ["industry", "municipality"])
     active = TargetCompany.Status.ACTIVE
-    wanted_active = [companies[r["org_number"]].pk for r in records if r.get("status", active) == active]
-    for other in TargetCompany.objects.filter(company_id__in=wanted_active, status=active).select_related(
-        "garden", "company"
-    )[:1]:
-        raise ValidationError(target_conflict_message(company_name=other.company.name, other=other, garden=garden))
+    wanted_active = [r["org_number"] for r in records if r.get("status", active) == active]
+    for other in TargetCompany.objects.filter(org_number__in=wanted_active, status=active)[:1]:
+        raise ValidationError(org_number_in_use(other.org_number, garden=garden))
+    # Tenancy: every record gets a company row of its own with what this garden's file says.
+    companies = [
+        Company(org_number=r["org_number"], name=r["name"], industry=industries.get(r.get("industry_id")),
+                municipality=municipalities.get(r.get("municipality_id")))
+        for r in records
+    ]
+    Company.objects.bulk_create(companies)
 
     targets = []
-    for record in records:
+    for record, company in zip(records, companies, strict=True):
         targets.append(TargetCompany(
             garden=garden,
-            company=companies[record["org_number"]],
+            company=company,
+            org_number=record["org_number"],
             contract_start=datetime.date.fromisoformat(record["contract_start"]),
             contract_end=datetime.date.fromisoformat(record["contract_end"]) if record.get("contract_end") else None,
             phase=record.get("phase") or TargetCompany.Phase.MAPPING,
@@ -245,7 +233,7 @@ def target_company_update(
         if field in data:
             setattr(current.company, field, data[field])
     if current.status == TargetCompany.Status.ACTIVE:
-        _ensure_not_target_elsewhere(current.company, current.garden, exclude_pk=current.pk)
+        _ensure_not_target_elsewhere(current.org_number, current.garden, exclude_pk=current.pk)
     if contract_file:
         current.contract_file = contract_file
     changes = diff(before, _record_snapshot(current))

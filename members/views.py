@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.audit import describe
-from core.web import file_download, focus_first_error, form_errors_to_messages
+from core.web import bounded_int, file_download, focus_first_error, form_errors_to_messages
 from gardens.access import garden_required
 from gardens.selectors import garden_coverage, garden_staff
 
@@ -276,7 +276,10 @@ def _save_part(request: HttpRequest, target: TargetCompany, form, *, is_new: boo
 def key_figures_save(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
     """Record a year's key figures; a year already recorded is updated."""
     target = _target(request, pk)
-    existing = target.key_figures.filter(year=request.POST.get("kf-year") or 0).first()
+    # The year is checked before it reaches the database: a non-number or an overflowing one finds no row,
+    # and the form then says what is wrong with it.
+    year = bounded_int(request.POST.get("kf-year"), low=1, high=32767)
+    existing = target.key_figures.filter(year=year).first() if year is not None else None
     form = KeyFiguresForm(request.POST, prefix="kf", instance=existing or KeyFigures(target=target))
     return _save_part(request, target, form, is_new=existing is None, anchor="#key-figures",
                       form_name="key_figures_form",

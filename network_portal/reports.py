@@ -85,7 +85,7 @@ def _in_period(period: Period) -> Q:
 def targets_in_period(gardens: list[Garden], period: Period) -> QuerySet[TargetCompany]:
     """One record per company: a company with two records in the period counts once (the later one)."""
     in_period = TargetCompany.objects.filter(_in_period(period), garden__in=gardens)
-    later = TargetCompany.objects.filter(_in_period(period), company=OuterRef("company"),
+    later = TargetCompany.objects.filter(_in_period(period), org_number=OuterRef("org_number"),
                                          contract_start__gt=OuterRef("contract_start"))
     return in_period.exclude(Exists(later))
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from agreements.models import Agreement
 from core.exports import table_download
+from core.web import query_text
 from gardens.access import access_required, is_network_reader, report_scope
 from gardens.geography import ChangeGraph, municipality_resolve
 from gardens.models import Garden, Network
@@ -75,7 +76,7 @@ def garden_detail(request, slug: str):
 
 def find_garden(request: HttpRequest) -> HttpResponse:
     """Find the garden that serves a municipality, by name or by number (old numbers and names too)."""
-    query = request.GET.get("q", "").strip()[:100]
+    query = query_text(request, "q")
     graph = ChangeGraph.load() if query else None
     answer = municipality_resolve(query, graph=graph) if query else None
     municipalities = answer.municipalities if answer else []

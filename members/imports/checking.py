@@ -25,8 +25,7 @@ from gardens.geography import NUMBER, ChangeGraph, MunicipalityAnswer, municipal
 from gardens.models import Garden, IndustryCode, Municipality
 
 from ..forms import garden_staff_queryset
-from ..models import Company, ContactPerson, TargetCompany
-from ..services import target_conflict_message
+from ..models import ContactPerson, TargetCompany
 from .reading import CONTACT_SLOTS, MAX_CELL, DataRow
 
 # The template's example row: MOD11-valid but obviously not a real company.
@@ -163,13 +162,11 @@ class RowChecker:
             except ValidationError:
                 pass
         self.active: dict[str, TargetCompany] = {}
-        self.known_names: dict[str, str] = {}
         if numbers:
             for target in TargetCompany.objects.filter(
-                status=TargetCompany.Status.ACTIVE, company__org_number__in=numbers
-            ).select_related("garden", "company"):
-                self.active[target.company.org_number] = target
-            self.known_names = dict(Company.objects.filter(org_number__in=numbers).values_list("org_number", "name"))
+                status=TargetCompany.Status.ACTIVE, org_number__in=numbers
+            ).select_related("garden"):
+                self.active[target.org_number] = target
         codes = {self._industry_key(v.get("industry", "")) for v in all_values} - {""} - set(self.industries)
         if codes:
             found = dict(IndustryCode.objects.filter(code__in=codes).values_list("code", "pk"))
@@ -264,12 +261,16 @@ class RowChecker:
                 "This is the example row from the template. Delete it before importing.")))
             return number
         if (target := self.active.get(number)) is not None:
-            problems.append({"field": "org_number", "text": target_conflict_message(
-                company_name=name or target.company.name, other=target, garden=self.garden)})
-        known = self.known_names.get(number)
-        if known and name and known.casefold() != name.casefold():
-            notes.append(_problem("name", gettext_noop("Known in the portal as %(name)s; that name is kept."),
-                                  name=known))
+            # Tenancy: name only the garden that follows the company up, never what it typed about it
+            # (the same sentences as members.services.org_number_in_use).
+            if target.garden_id == self.garden.pk:
+                problems.append(_problem("org_number", gettext_noop(
+                    "%(org_number)s is already an active target company of this garden."), org_number=number))
+            else:
+                problems.append(_problem("org_number", gettext_noop(
+                    "Organisasjonsnummer %(org_number)s is already an active target company of %(garden)s. A "
+                    "company can be the target company of one garden at a time; ask them to transfer it."),
+                    org_number=number, garden=target.garden.name))
         return number
 
     def _date(self, key: str, values: dict, problems: list) -> datetime.date | None:

@@ -436,7 +436,8 @@ def test_turning_an_existing_target_company_again_says_why(client, garden_a, sta
     response = client.post(detail_url(request, "convert"), {
         "org_number": existing.company.org_number, "name": "X", "contract_start": "2026-11-01"})
     assert response.status_code == 400
-    assert existing.company.name in response.content.decode()
+    # Its own garden's record: the message links to it.
+    assert f'href="{existing.get_absolute_url()}"' in response.content.decode()
     request.refresh_from_db()
     assert request.status == "new" and request.company is None
 

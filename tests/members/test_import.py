@@ -272,7 +272,7 @@ def test_the_same_org_number_twice_in_the_file(garden_a, admin_a):
 
 
 def test_already_a_target_company_here_or_of_another_garden(garden_a, garden_b, admin_a):
-    TargetCompanyFactory(garden=garden_b, company__org_number=ORG[0], company__name="Beta sin AS")
+    TargetCompanyFactory(garden=garden_b, company__org_number=ORG[0], company__name="Betas eget navn AS")
     TargetCompanyFactory(garden=garden_a, company__org_number=ORG[1])
     TargetCompanyFactory(garden=garden_b, company__org_number=ORG[2], status=TargetCompany.Status.COMPLETED)
     batch = upload(garden_a, admin_a, csv_file([
@@ -280,12 +280,12 @@ def test_already_a_target_company_here_or_of_another_garden(garden_a, garden_b, 
         f"{ORG[2]};Ferdig hos Beta AS;01.01.2025",
     ]))
     problems = problems_of(batch)
-    # The sentence comes from the service every form uses (services.target_conflict_message).
+    # The sentences of services.org_number_in_use: the other garden is named, never what it typed.
     assert len(problems[2]) == 1 and "aktiv målbedrift i Beta Næringshage" in problems[2][0]
+    assert "Betas eget navn" not in str(batch.rows)
     assert len(problems[3]) == 1 and "aktiv målbedrift i denne hagen" in problems[3][0]
     assert problems[4] == []  # completed elsewhere: free to become ours
-    note = batch.rows[2]["notes"][0]
-    assert imports.describe_problem(note).startswith("Kjent i portalen som Bedrift")
+    assert batch.rows[2]["notes"] == []
 
 
 def test_optional_columns_phase_industry_and_adviser(garden_a, admin_a, staff_a, staff_b, software):
@@ -336,10 +336,10 @@ def test_checking_a_file_uses_a_fixed_number_of_queries(garden_a, admin_a, roros
 
     mapping = dict(enumerate(["org_number", "name", "municipality", "contract_start", "industry", "adviser"]))
 
-    # 1 active target companies, 2 known companies, 3 industry codes, 4 staff, 5-6 municipality_lookup("1640")
-    # (once per distinct number), 7 the garden's coverage.
+    # 1 active target companies, 2 industry codes, 3 staff, 4-5 municipality_lookup("1640")
+    # (once per distinct number), 6 the garden's coverage. (No lookup of other records' names: tenancy.)
     for count in (5, 300):
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             checked = imports.check_rows(garden=garden_a, rows=rows(count), mapping=mapping)
         assert imports.problem_count(checked) == 0
 

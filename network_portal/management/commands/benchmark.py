@@ -195,6 +195,7 @@ class Command(BaseCommand):
         )
         saved = Company.objects.filter(org_number__in=numbers)
         TargetCompany.objects.bulk_create(
-            TargetCompany(garden=garden, company=company, contract_start=timezone.localdate()) for company in saved
+            TargetCompany(garden=garden, company=company, org_number=company.org_number,
+                          contract_start=timezone.localdate()) for company in saved
         )
         return garden, staff

@@ -161,7 +161,8 @@ class Command(BaseCommand):
             start = datetime.date(rng.randint(2019, YEAR), rng.randint(1, 12), 1)
             ended = i >= active
             targets.append(TargetCompany(
-                garden=gardens[i % garden_count], company=company, contract_start=start,
+                garden=gardens[i % garden_count], company=company, org_number=company.org_number,
+                contract_start=start,
                 contract_end=start + datetime.timedelta(days=rng.randint(200, 900)) if ended else None,
                 status="completed" if ended else "active", phase=rng.choice(TargetCompany.Phase.values)))
         targets = TargetCompany.objects.bulk_create(targets, batch_size=BATCH)
