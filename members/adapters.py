@@ -1,5 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.template.loader import render_to_string
@@ -7,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.mail import mail_queue_rendered
+from gardens.access import mfa_required_for
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -38,3 +41,15 @@ class AccountAdapter(DefaultAccountAdapter):
             html = render_to_string("email/plain.html", {"text": message.body})
         mail_queue_rendered(template=template_prefix, to=message.to, subject=message.subject, text=message.body,
                             html=html)
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Two-factor sign-in: those who must use it cannot switch it off themselves."""
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        if authenticator.type == Authenticator.Type.TOTP and mfa_required_for(authenticator.user):
+            return False
+        return super().can_delete_authenticator(authenticator)
+
+    def get_totp_issuer(self) -> str:
+        return "Næringshagenettverket"

@@ -1,12 +1,13 @@
-"""The entrepreneur's own page: profile, and the help requests they sent with the answers."""
+"""The entrepreneur's own page (profile, help requests and answers), and everyone's account page."""
 
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gardens.access import access_required, is_network_reader
+from gardens.access import access_required, is_network_reader, mfa_required_for
 
 from .entrepreneurs import entrepreneur_profile_save
 from .forms import EntrepreneurProfileForm
@@ -34,3 +35,14 @@ def my_page(request: HttpRequest) -> HttpResponse:
     return render(request, "members/my_page.html", {
         "form": form, "profile": profile, "help_requests": requests_for_entrepreneur(request.user),
     }, status=400 if form.is_bound else 200)
+
+
+@access_required()
+def account(request: HttpRequest) -> HttpResponse:
+    """/min-konto/: everyone's account page: e-mail, password and two-factor sign-in."""
+    kinds = set(Authenticator.objects.filter(user=request.user).values_list("type", flat=True))
+    return render(request, "members/account.html", {
+        "totp_active": Authenticator.Type.TOTP in kinds,
+        "recovery_codes_active": Authenticator.Type.RECOVERY_CODES in kinds,
+        "mfa_required": mfa_required_for(request.user),
+    })

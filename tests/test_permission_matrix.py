@@ -109,6 +109,7 @@ MATRIX = [
     ("gardens:staff-role", "post", ADMIN_POST),
     # the entrepreneur's page; staff and readers are sent to their own place
     ("members:my-page", "get", row(("→", "/oversikt/"), anonymous=LOGIN, entrepreneur=200, ended=200)),
+    ("members:account", "get", SIGNED_IN),
     # the workspace and target company records
     ("members:workspace", "get", READ),
     ("members:company-list", "get", READ),
