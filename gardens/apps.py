@@ -9,10 +9,8 @@ class GardensConfig(AppConfig):
 
     def ready(self) -> None:
         # Sign-in rules that depend on roles (required two-factor sign-in, staff idle timeout).
-        from allauth.mfa.signals import authenticator_added
         from django.contrib.auth.signals import user_logged_in
 
         from . import signin
 
         user_logged_in.connect(signin.on_user_logged_in, dispatch_uid="gardens.signin.logged_in")
-        authenticator_added.connect(signin.on_authenticator_added, dispatch_uid="gardens.signin.mfa_added")

@@ -49,13 +49,6 @@ def on_user_logged_in(sender, request: HttpRequest, user, **kwargs) -> None:
         request.session.pop(STAFF_SESSION_KEY, None)
 
 
-def on_authenticator_added(sender, request: HttpRequest | None = None, user=None, authenticator=None,
-                           **kwargs) -> None:
-    """The person has a second factor now: the pages open."""
-    if request is not None and authenticator is not None and authenticator.type == Authenticator.Type.TOTP:
-        request.session.pop(MFA_SETUP_KEY, None)
-
-
 def _mfa_setup_exempt_paths() -> tuple[str, ...]:
     """Where someone who still has to set up two-factor sign-in may go: the setup itself, and out."""
     return (
@@ -82,6 +75,10 @@ class MfaSetupRequiredMiddleware:
             and request.user.is_authenticated
             and not request.path.startswith(_mfa_setup_exempt_paths())
         ):
+            # One query, only while the note is there: has the person just set it up?
+            if is_mfa_enabled(request.user, [Authenticator.Type.TOTP]):
+                del session[MFA_SETUP_KEY]
+                return self.get_response(request)
             messages.warning(
                 request,
                 _("Your role lets you see many gardens' data, so your account needs two-factor sign-in. "

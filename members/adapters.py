@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.mail import mail_queue_rendered
 from gardens.access import mfa_required_for
+from gardens.signin import MFA_SETUP_KEY
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -26,6 +27,17 @@ class AccountAdapter(DefaultAccountAdapter):
         ).exists():
             return reverse("members:my-page")
         return super().get_login_redirect_url(request)
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Setting up the required second factor right after signing in asks for no password again.
+
+        The person typed it a moment ago; they can do nothing else until the setup is done
+        (gardens/signin.py). Every later change of the second factor asks for it as usual.
+        """
+        request = allauth_context.request
+        if app == "allauth.mfa" and request is not None and request.session.get(MFA_SETUP_KEY):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Account mails (verification, password reset) take the portal's one mail path: the outbox.

@@ -1,8 +1,13 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from . import views
+
+# One sign-in path: the admin site's login sends people to allauth's page (its rate limits and
+# two-factor sign-in) with next=; a signed-in person without admin access gets 403 there.
+admin.site.login = secure_admin_login(admin.site.login)
 
 portal_patterns = [
     path("", views.home, name="home"),
@@ -26,9 +31,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("konto/", include("allauth.urls")),
-    # One sign-in path: the admin site's login goes to allauth's, with its rate limits and
-    # two-factor sign-in (before admin.site.urls, which would answer it otherwise).
-    path("admin/login/", views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
 ]
 

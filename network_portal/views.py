@@ -3,16 +3,11 @@
 These may combine every app below them (a garden's page shows its agreements and projects).
 """
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -316,19 +311,3 @@ def programme_figures(request: HttpRequest) -> HttpResponse:
         "suppress_below": reports.SUPPRESS_BELOW,
     })
 
-
-def admin_login(request: HttpRequest) -> HttpResponse:
-    """/admin/login/: the admin site signs in through allauth's page (rate limits, two-factor sign-in).
-
-    A signed-in person without admin-site access gets 403 here rather than a loop between the
-    admin site and the sign-in page.
-    """
-    next_url = request.GET.get("next") or reverse("admin:index")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        next_url = reverse("admin:index")
-    if request.user.is_authenticated:
-        if request.user.is_active and request.user.is_staff:
-            return redirect(next_url)
-        raise PermissionDenied
-    return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
