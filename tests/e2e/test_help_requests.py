@@ -13,6 +13,13 @@ from tests.factories import GardenFactory, MembershipFactory
 
 from .conftest import AXE_JS, SCREENSHOTS, sign_in
 
+
+@pytest.fixture(autouse=True)
+def _signup_open(settings):
+    """Public sign-up is closed unless PORTAL_SIGNUP_OPEN=true (the default is false); these tests open it."""
+    settings.PORTAL_SIGNUP_OPEN = True
+
+
 STAFF_PASSWORD = "correct-horse-battery"
 PASSWORD = "fjellbekk-morgen-42"
 
