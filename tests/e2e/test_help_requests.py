@@ -11,7 +11,7 @@ from gardens.models import County, Coverage, Municipality, StaffMembership
 from members.models import HelpRequest
 from tests.factories import GardenFactory, MembershipFactory
 
-from .conftest import AXE_JS, SCREENSHOTS, sign_in
+from .conftest import SCREENSHOTS, inject_axe, sign_in
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +34,7 @@ def roros(transactional_db):
 
 
 def no_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE_JS))
+    inject_axe(page)
     return page.evaluate("async () => (await axe.run(document)).violations.map(v => v.id + ': ' + "
                          "v.nodes.map(n => n.target.join(' ')).join(', '))")
 
