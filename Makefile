@@ -21,12 +21,13 @@ DEPLOY_CHECK_ENV := DEBUG=false \
 	REDIS_URL=redis://127.0.0.1:6379/0 \
 	EMAIL_HOST=smtp.example.no
 
-.PHONY: help venv install run test lint messages check-deploy check-migrations backup restore clean distclean
+.PHONY: help venv install run test lint audit messages check-deploy check-migrations backup restore clean distclean
 
 help:
 	@echo "make run              dev server on http://127.0.0.1:8000/ with the network and demo accounts loaded"
 	@echo "make test             the test suite (PYTEST_ARGS='-k foo' to select; DATABASE_URL/REDIS_URL honoured)"
 	@echo "make lint             ruff check"
+	@echo "make audit            pip-audit (known vulnerabilities in requirements.lock) and bandit (high findings)"
 	@echo "make messages         update and compile the bokmål translations (needs gettext)"
 	@echo "make check-deploy     Django's deployment checks with production-like settings"
 	@echo "make check-migrations fail if a model change has no migration"
@@ -46,6 +47,8 @@ $(STAMP): requirements.lock
 
 # The dev server: DEBUG on, embedded SQLite in var/ unless DATABASE_URL is set, mail to the console.
 run: export DEBUG := true
+# The demo's entrepreneurs sign up themselves; production keeps sign-up closed unless set.
+run: export PORTAL_SIGNUP_OPEN ?= true
 run: $(STAMP)
 	mkdir -p var
 	@# The system checks (and their REDIS_URL warning) run once, in runserver, not in every step.
@@ -70,6 +73,17 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# Security checks: no known vulnerability in the pinned packages, no high-severity finding in our code.
+# pip-audit needs its vulnerability database (PyPI's JSON API or OSV); where the machine cannot
+# reach it (a registry mirror without that API) it says so loudly and bandit still runs.
+audit: $(STAMP)
+	@rc=0; out=$$($(VENV)/bin/pip-audit --strict --disable-pip --no-deps -r requirements.lock 2>&1) || rc=$$?; \
+	echo "$$out"; \
+	if [ $$rc -ne 0 ] && echo "$$out" | grep -qE 'could not be audited|ConnectionError|Failed to resolve'; then \
+		echo "!!! pip-audit: the vulnerability database is unreachable from this machine: packages NOT checked" >&2; \
+	elif [ $$rc -ne 0 ]; then exit $$rc; fi
+	$(VENV)/bin/bandit -q -r core gardens members agreements projects network_portal -x '*/migrations/*' --severity-level high
 
 messages: export DEBUG := true
 messages: $(STAMP)

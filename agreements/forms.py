@@ -1,10 +1,10 @@
 """Forms for agreements. Choice lists start from the agreement's parties."""
 
-from pathlib import PurePath
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import validate_upload
 from members.forms import AdviserChoiceField, DateInput
 
 from .models import ActionItem, Agreement, Meeting
@@ -71,8 +71,7 @@ class DocumentForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if PurePath(upload.name).suffix.lower() not in DOCUMENT_EXTENSIONS:
-            raise forms.ValidationError(_("Upload the document as PDF, Word, ODT, Excel, text or an image."))
-        if upload.size > DOCUMENT_MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 20 MB."))
+        validate_upload(upload, extensions=DOCUMENT_EXTENSIONS, max_bytes=DOCUMENT_MAX_BYTES,
+                        type_message=_("Upload the document as PDF, Word, ODT, Excel, text or an image."),
+                        size_message=_("The file is larger than 20 MB."))
         return upload

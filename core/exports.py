@@ -48,9 +48,13 @@ def table_download(header: Sequence[str], rows: Iterable[Sequence], *, name: str
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = (title or name)[:31]
-        sheet.append(list(header))
-        for row in rows:
-            sheet.append([neutralise(v) for v in row])
+        # XLSX keeps text as text: a string cell is stored as a string (type "s"), which Excel
+        # never evaluates, so "=HYPERLINK(…)" shows as typed, without the CSV's apostrophe.
+        for values in [list(header), *rows]:
+            sheet.append([str(v) if isinstance(v, Promise) else v for v in values])
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

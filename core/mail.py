@@ -9,6 +9,7 @@ asks Celery to send it. `mail_send` sends a row at most once (row lock + `sent_a
 """
 
 import datetime
+import html as html_lib
 import logging
 from collections.abc import Iterable
 from urllib.parse import urlsplit
@@ -38,6 +39,11 @@ def absolute_url(path: str) -> str:
     return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
+def mail_subject(template: str, context: dict) -> str:
+    """The subject line of `template`: plain text, so the template's HTML autoescaping is undone."""
+    return _subject(html_lib.unescape(render_to_string(f"{template}_subject.txt", context)))
+
+
 def _subject(text: str) -> str:
     prefix = getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", "")
     return (prefix + " ".join(text.split()))[:300]
@@ -47,7 +53,7 @@ def mail_render(template: str, context: dict) -> tuple[str, str, str]:
     """Subject, text and HTML of `template` (`<template>_subject.txt`, `.txt`, `.html`) in bokmål."""
     # The recipients' language is unknown; the portal's default language (bokmål) it is.
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _subject(render_to_string(f"{template}_subject.txt", context))
+        subject = mail_subject(template, context)
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
     return subject, text, html

@@ -262,3 +262,30 @@ def require(access: Access, permission: str) -> None:
     """Inside a view: 403 unless `access` has `permission` (for checks that depend on the object)."""
     if not access.allows(permission):
         raise PermissionDenied
+
+
+# --- Sign-in (issue 13): who must use two-factor sign-in, whose session times out when idle ----------
+
+
+def mfa_required_for(user) -> bool:
+    """Garden admins, network readers and superusers must sign in with a second factor.
+
+    They can read every garden (readers, superusers) or invite staff and import companies
+    (admins): a guessed or reused password must not be enough for that.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.is_network_reader:
+        return True
+    return StaffMembership.objects.valid_on(timezone.localdate()).filter(
+        user=user, role=StaffMembership.Role.ADMIN
+    ).exists()
+
+
+def is_staff_user(user) -> bool:
+    """Garden staff, network readers and superusers: their sessions end after an idle time."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.is_staff or user.is_network_reader:
+        return True
+    return StaffMembership.objects.valid_on(timezone.localdate()).filter(user=user).exists()

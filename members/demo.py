@@ -9,17 +9,24 @@ municipalities from `manage.py load_network`.
 import datetime
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 
 from core.audit import audit_record
 from core.models import User
 from core.services import user_create
 from core.text import slugify_nb
+from gardens.access import mfa_required_for
 from gardens.models import CompetenceArea, Garden, IndustryCode, Municipality, StaffMembership, StaffProfile
 
 from .models import Company, EntrepreneurProfile, TargetCompany
 
 DEMO_PASSWORD = "demo-passord-123"
+# Garden admins and network readers must sign in with two factors: the demo ones share this
+# authenticator-app key (printed by `manage.py demo_accounts`; add it to any TOTP app, or run
+# `manage.py demo_accounts --code` for the current code). Demonstrations only, like the password.
+DEMO_TOTP_SECRET = "NBQXEZLEMVXG4ZLUORWGK5DUMVZGK5DF"
 DEMO_START = datetime.date(2024, 1, 1)
 HOME_GARDEN = "rorosregionen-naeringshage"
 OUTSIDER_GARDEN = "magnor-naeringshage"
@@ -124,6 +131,7 @@ def create_demo_accounts() -> list[tuple[str, str, str]]:
         elif (membership.role, membership.title, membership.valid_from) != (role, title, DEMO_START):
             membership.role, membership.title, membership.valid_from = role, title, DEMO_START
             membership.save(update_fields=["role", "title", "valid_from"])
+        _demo_totp(user)  # now that the admin's membership exists
         # Profiles stay private: publishing in the competence directory is the person's own choice.
         profile, _ = StaffProfile.objects.get_or_create(
             user=user, defaults={"headline": f"{title} – demoprofil", "languages": "norsk, engelsk"}
@@ -183,6 +191,8 @@ def _demo_user(*, email: str, full_name: str, created: list[str], **flags) -> Us
     if user is None:
         user = user_create(email=email, full_name=full_name, password=DEMO_PASSWORD, is_demo=True, **flags)
         created.append(f"user {email}")
+        _demo_verified(user)
+        _demo_totp(user)
         return user
     wanted = {"full_name": full_name, "is_demo": True, "is_active": True, **flags}
     changed = [field for field, value in wanted.items() if getattr(user, field) != value]
@@ -194,9 +204,20 @@ def _demo_user(*, email: str, full_name: str, created: list[str], **flags) -> Us
         changed.append("password")
     if changed:
         user.save()
-    # allauth's mandatory verification would otherwise stop the demo login.
+    _demo_totp(user)
+    _demo_verified(user)
+    return user
+
+
+def _demo_verified(user: User) -> None:
+    """allauth's mandatory verification would otherwise stop the demo login."""
     if not EmailAddress.objects.filter(user=user, email=user.email, verified=True, primary=True).exists():
         EmailAddress.objects.update_or_create(
             user=user, email=user.email, defaults={"verified": True, "primary": True}
         )
-    return user
+
+
+def _demo_totp(user: User) -> None:
+    """Those who must use two-factor sign-in get the shared demo key (after their membership exists)."""
+    if mfa_required_for(user) and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)

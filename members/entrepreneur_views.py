@@ -1,5 +1,6 @@
-"""The entrepreneur's own page: profile, and the help requests they sent with the answers."""
+"""The entrepreneur's own page (profile, help requests and answers), and everyone's account page."""
 
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.web import focus_first_error
-from gardens.access import access_required, is_network_reader
+from gardens.access import access_required, is_network_reader, mfa_required_for
 
 from .entrepreneurs import entrepreneur_profile_save
 from .forms import EntrepreneurProfileForm
@@ -66,3 +67,14 @@ def help_reply(request: HttpRequest, help_request_pk: int) -> HttpResponse:
             messages.success(request, _("Your reply is sent to %(garden)s.") % {"garden": help_request.garden.name})
             return redirect("members:my-page")
     return my_page(request, reply_form=form, reply_to=help_request.pk)
+
+
+@access_required()
+def account(request: HttpRequest) -> HttpResponse:
+    """/min-konto/: everyone's account page: e-mail, password and two-factor sign-in."""
+    kinds = set(Authenticator.objects.filter(user=request.user).values_list("type", flat=True))
+    return render(request, "members/account.html", {
+        "totp_active": Authenticator.Type.TOTP in kinds,
+        "recovery_codes_active": Authenticator.Type.RECOVERY_CODES in kinds,
+        "mfa_required": mfa_required_for(request.user),
+    })

@@ -1,6 +1,5 @@
 """Forms for target company records. Choice lists start from the garden."""
 
-from pathlib import PurePath
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
@@ -10,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core import orgnr
 from core.forms import IdChoiceField, IdMultipleChoiceField
 from core.models import User
+from core.uploads import validate_upload
 from gardens.models import Garden, IndustryCode, Municipality, StaffMembership
 from gardens.selectors import current_municipalities
 
@@ -63,12 +63,9 @@ class IndustryCodeField(forms.CharField):
 
 
 def validate_contract_file(upload) -> None:
-    if upload is None or upload is False:
-        return
-    if PurePath(upload.name).suffix.lower() not in CONTRACT_EXTENSIONS:
-        raise forms.ValidationError(_("Upload the contract as PDF, Word, ODT or an image."))
-    if upload.size > CONTRACT_MAX_BYTES:
-        raise forms.ValidationError(_("The file is larger than 10 MB."))
+    validate_upload(upload, extensions=CONTRACT_EXTENSIONS, max_bytes=CONTRACT_MAX_BYTES,
+                    type_message=_("Upload the contract as PDF, Word, ODT or an image."),
+                    size_message=_("The file is larger than 10 MB."))
 
 
 class TargetCompanyForm(forms.Form):

@@ -7,6 +7,7 @@ app_name = "members"
 urlpatterns = [
     path("min-side/", entrepreneur_views.my_page, name="my-page"),
     path("min-side/foresporsler/<int:help_request_pk>/svar/", entrepreneur_views.help_reply, name="help-reply"),
+    path("min-konto/", entrepreneur_views.account, name="account"),
     path("g/<slug:garden_slug>/", views.workspace, name="workspace"),
     path("g/<slug:garden_slug>/malbedrifter/", views.company_list, name="company-list"),
     path("g/<slug:garden_slug>/malbedrifter/ny/", views.company_create, name="company-create"),

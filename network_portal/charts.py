@@ -325,7 +325,7 @@ def shaded_map(*, title: str, values: dict[str, Number], unit: str = "", label_h
         return next(colour for colour, limit in zip(SHADES, steps, strict=True) if value <= limit or
                     colour == SHADES[-1])
 
-    uid = "map-" + hashlib.sha1(f"{title}{sorted(present.items())}".encode()).hexdigest()[:8]
+    uid = "map-" + hashlib.sha1(f"{title}{sorted(present.items())}".encode(), usedforsecurity=False).hexdigest()[:8]
     # Only the outlines inside the frame: the rest of the country would only weigh down the page.
     stroke = _f(width / 800)
     # The outlines are our own projected coordinates (digits, M/L/Z): no escaping needed for 400 KiB of them.

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +35,9 @@ if SECRET_KEY is None:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production-0123456789"
 
+# Rotation (README "Rotating the secret key"): old keys still accepted for signatures made with them.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -48,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_filters",
     # Ours, from the bottom of the stack up: each app imports only those listed before it.
     "core",
@@ -69,6 +74,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Sign-in and hardening (issue 13): the policy headers, then the role-dependent sign-in rules.
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
+    "gardens.signin.StaffIdleTimeoutMiddleware",
+    "gardens.signin.MfaSetupRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "network_portal.urls"
@@ -128,7 +138,6 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Næringshagenettverket] "
 ACCOUNT_FORMS = {"signup": "members.forms.SignupForm"}
@@ -136,7 +145,7 @@ ACCOUNT_SIGNUP_REDIRECT_URL = "members:my-page"
 # Entrepreneurs sign up themselves (with a verified e-mail address) to ask gardens for
 # help; staff are still invited by their garden's admin. PORTAL_SIGNUP_OPEN=false closes
 # public sign-up (the sign-up page then says it is closed).
-PORTAL_SIGNUP_OPEN = env_bool("PORTAL_SIGNUP_OPEN", True)
+PORTAL_SIGNUP_OPEN = env_bool("PORTAL_SIGNUP_OPEN", False)
 # How long a staff invitation link stays valid.
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 # The target-company import: the largest file accepted (more rows or megabytes is refused with a message).
@@ -145,6 +154,24 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 40) * 1024 * 1024
 # The portal's public address, without a trailing slash. Celery tasks have no request to
 # build links from, so e-mailed links (invitations) start with this: set it in production.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+
+# --- Sign-in and sessions (issue 13; README "Security and operations") -------------------------------
+# Two-factor sign-in with an authenticator app (TOTP) and recovery codes. Required for garden
+# admins, network readers and superusers (gardens/access.py: mfa_required_for, enforced by
+# gardens/signin.py); everyone else may turn it on from their account page.
+MFA_ADAPTER = "members.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Næringshagenettverket"
+# A password change ends every session of the account, the one that changed it included: a
+# thief who knew the old password is signed out everywhere (Django's session hash ends the others).
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
+# allauth's own limits on sign-in, password reset and two-factor codes stay at their defaults
+# (for example 5 failed sign-ins per account per 5 minutes); they count per client address as
+# seen through TRUSTED_PROXY_COUNT proxies (ALLAUTH_TRUSTED_PROXY_COUNT below).
+# Garden staff, readers and superusers are signed out after this many minutes without a request.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 60)
+if STAFF_SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured(f"STAFF_SESSION_IDLE_MINUTES={STAFF_SESSION_IDLE_MINUTES} must be at least 1.")
 
 # Internationalisation: bokmål first, English second.
 LANGUAGE_CODE = "nb"
@@ -273,6 +300,29 @@ SESSION_COOKIE_HTTPONLY = True
 # Sessions live in the database (Django's default, stated here on purpose): never in Redis, so a
 # Redis outage signs nobody out and does not stop anyone signing in.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images come from the portal
+# itself, nothing inline (no inline <script>, on…= handler or style="…" attribute in any page),
+# never framed. img-src allows data: for the QR code of the two-factor setup. The admin site
+# works under it too: its scripts are files. Browser test: tests/e2e/test_security_headers.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Permissions-Policy (core/middleware.py): browser features the portal never uses, switched off.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb")
+}
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -1,10 +1,13 @@
-from django.conf import settings
-from django.conf.urls.static import static
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from . import views
+
+# One sign-in path: the admin site's login sends people to allauth's page (its rate limits and
+# two-factor sign-in) with next=; a signed-in person without admin access gets 403 there.
+admin.site.login = secure_admin_login(admin.site.login)
 
 portal_patterns = [
     path("", views.home, name="home"),
@@ -32,5 +35,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (contracts, agreement documents, imports) are never served from MEDIA_URL,
+# not even by the development server: only the views that check access hand them out.

@@ -326,3 +326,4 @@ def programme_figures(request: HttpRequest) -> HttpResponse:
         "by_phase": [(label, reports.suppressed(n)) for label, n in reports.counts_by(gardens, period, "phase")],
         "suppress_below": reports.SUPPRESS_BELOW,
     })
+

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.uploads import validate_upload
 from gardens.models import Garden, Organisation
 
 from .models import BudgetLine, Project
@@ -133,8 +134,9 @@ class ReportSubmitForm(forms.Form):
 
     def clean_file(self):
         file = self.cleaned_data.get("file")
-        if file and file.size > 20 * 1024 * 1024:
-            raise ValidationError(_("The file is larger than 20 MB."))
+        validate_upload(file, extensions={".pdf", ".docx", ".doc", ".odt", ".xlsx", ".xls", ".ods"},
+                        max_bytes=20 * 1024 * 1024, type_message=_("Upload the report as PDF or an office document."),
+                        size_message=_("The file is larger than 20 MB."))
         return file
 
 

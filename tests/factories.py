@@ -4,6 +4,8 @@ import datetime
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from stdnum.no import orgnr
 
 from core.models import User
@@ -19,6 +21,25 @@ def valid_org_number(n: int) -> str:
             if orgnr.is_valid(f"{candidate:08d}{check}"):
                 return f"{candidate:08d}{check}"
         candidate += 1
+
+
+# The authenticator-app key of every test account that must use two-factor sign-in (garden
+# admins, network readers, superusers: gardens/access.mfa_required_for). Tests compute the code
+# the app would show with `totp_code`; pass `totp=False` for such an account without one.
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(secret: str = TEST_TOTP_SECRET, at: float | None = None) -> str:
+    """The six-digit code an authenticator app shows for `secret` now (or at `at`, a Unix time)."""
+    import time
+
+    return format_hotp_value(hotp_value(secret, int(at if at is not None else time.time()) // 30))
+
+
+def give_totp(user, secret: str = TEST_TOTP_SECRET) -> None:
+    """Set up two-factor sign-in for `user` with the authenticator-app key `secret`."""
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, secret)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -38,6 +59,12 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.get_or_create(
                 user=self, email=self.email, defaults={"verified": True, "primary": True}
             )
+
+    @factory.post_generation
+    def totp(self, create, extracted, **kwargs):
+        """Readers and superusers must sign in with two factors: they get the test key (totp=False: not)."""
+        if create and extracted is not False and (self.is_network_reader or self.is_superuser):
+            give_totp(self)
 
 
 class CountyFactory(factory.django.DjangoModelFactory):
@@ -80,11 +107,18 @@ class CoverageFactory(factory.django.DjangoModelFactory):
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = StaffMembership
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     garden = factory.SubFactory(GardenFactory)
     role = StaffMembership.Role.STAFF
     valid_from = datetime.date(2020, 1, 1)
+
+    @factory.post_generation
+    def totp(self, create, extracted, **kwargs):
+        """Garden admins must sign in with two factors: they get the test key (totp=False: not)."""
+        if create and extracted is not False and self.role == StaffMembership.Role.ADMIN:
+            give_totp(self.user)
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):

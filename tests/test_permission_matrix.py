@@ -114,6 +114,7 @@ MATRIX = [
     ("members:my-page", "get", row(("→", "/oversikt/"), anonymous=LOGIN, entrepreneur=200, ended=200)),
     # Only the person who asked replies to a request: for everyone else it does not exist.
     ("members:help-reply", "post", row(404, anonymous=LOGIN)),
+    ("members:account", "get", SIGNED_IN),
     # the workspace and target company records
     ("members:workspace", "get", READ),
     ("members:company-list", "get", READ),

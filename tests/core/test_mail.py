@@ -165,3 +165,16 @@ def test_no_module_sends_mail_outside_the_outbox():
         cwd=settings.BASE_DIR, capture_output=True, text=True,
     ).stdout.split()
     assert found == ["core/mail.py"]
+
+
+
+def test_a_subject_is_plain_text_not_html_escaped():
+    """A name with HTML in it shows in the subject as typed (a subject is never rendered as HTML)."""
+    from types import SimpleNamespace
+
+    with translation.override("nb"):
+        subject = outbox.mail_subject("members/email/help_request",
+                                      {"help_request": SimpleNamespace(name="Ola <script> & Co")})
+
+    assert subject.endswith("fra Ola <script> & Co")
+    assert "&lt;" not in subject and "&amp;" not in subject

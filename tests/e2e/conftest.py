@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import skip_or_fail
+from tests.factories import TEST_TOTP_SECRET, totp_code
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -44,7 +45,20 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "locale": "nb-NO", "viewport": {"width": 1280, "height": 900}}
+    # bypass_csp: axe-core is injected as an inline script, which the portal's CSP refuses;
+    # tests/e2e/test_two_factor.py checks the pages in a context that enforces it.
+    return {**browser_context_args, "locale": "nb-NO", "viewport": {"width": 1280, "height": 900},
+            "bypass_csp": True}
+
+
+def inject_axe(page) -> None:
+    """Load axe-core into the page through the browser's debugging protocol.
+
+    The page's CSP (no inline script) does not govern that path; add_script_tag would insert an
+    inline <script>, which the CSP refuses in contexts that enforce it.
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate("() => { " + AXE_JS.read_text(encoding="utf-8") + "\n}")
 
 
 @pytest.fixture
@@ -52,7 +66,7 @@ def axe(page):
     """Run axe-core on the current page and return its violations (as compact dicts)."""
 
     def run(context: str = "document") -> list[dict]:
-        page.add_script_tag(path=str(AXE_JS))
+        inject_axe(page)
         violations = page.evaluate(
             "async (ctx) => (await axe.run(ctx === 'document' ? document : ctx)).violations"
             ".map(v => ({id: v.id, impact: v.impact, help: v.help,"
@@ -77,9 +91,34 @@ def shot(page):
     return take
 
 
-def sign_in(page, live_server, email: str, password: str) -> None:
-    """Sign in through the real allauth form."""
+def sign_in(page, live_server, email: str, password: str, totp_secret: str | None = None) -> None:
+    """Sign in through the real allauth form; with two-factor sign-in, type the app's code too.
+
+    Accounts made by the factories that must use two factors have TEST_TOTP_SECRET.
+    """
     page.goto(f"{live_server.url}/konto/login/")
     page.get_by_label("E-postadresse").fill(email)
     page.get_by_label("Passord").fill(password)
     page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_load_state()
+    if "/konto/2fa/authenticate/" in page.url:
+        enter_totp_code(page, email, totp_secret or TEST_TOTP_SECRET)
+        page.get_by_role("button", name="Logg inn").click()
+        page.wait_for_load_state()
+
+
+def enter_totp_code(page, email: str, secret: str) -> str:
+    """Fill the code field with the code an authenticator app would show now for `secret`.
+
+    allauth accepts each code once per 30 s and account; tests that sign the same account in
+    again within that window would be refused, so the note of the used code is dropped first.
+    """
+    from django.core.cache import cache
+
+    from core.models import User
+
+    code = totp_code(secret)
+    user_id = User.objects.filter(email=email).values_list("pk", flat=True).first()
+    cache.delete(f"allauth.mfa.totp.used?user={user_id}&code={code}")
+    page.get_by_label("Kode fra autentiseringsappen").fill(code)
+    return code

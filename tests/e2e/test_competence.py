@@ -7,7 +7,7 @@ from gardens import services
 from gardens.models import CompetenceArea, County, Coverage, Municipality, StaffMembership
 from tests.factories import GardenFactory, MembershipFactory
 
-from .conftest import sign_in
+from .conftest import inject_axe, sign_in
 
 PASSWORD = "correct-horse-battery"
 
@@ -96,9 +96,8 @@ def test_staff_publishes_and_a_visitor_finds_them(browser, page, live_server, se
 
 def axe_on(other_page) -> list[dict]:
     """Run axe-core on a page other than the fixture's."""
-    from .conftest import AXE_JS
 
-    other_page.add_script_tag(path=str(AXE_JS))
+    inject_axe(other_page)
     return other_page.evaluate(
         "async () => (await axe.run(document)).violations"
         ".map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))"

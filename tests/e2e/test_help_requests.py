@@ -11,7 +11,14 @@ from gardens.models import County, Coverage, Municipality, StaffMembership
 from members.models import HelpRequest
 from tests.factories import GardenFactory, MembershipFactory
 
-from .conftest import AXE_JS, SCREENSHOTS, sign_in
+from .conftest import SCREENSHOTS, inject_axe, sign_in
+
+
+@pytest.fixture(autouse=True)
+def _signup_open(settings):
+    """Public sign-up is closed unless PORTAL_SIGNUP_OPEN=true (the default is false); these tests open it."""
+    settings.PORTAL_SIGNUP_OPEN = True
+
 
 STAFF_PASSWORD = "correct-horse-battery"
 PASSWORD = "fjellbekk-morgen-42"
@@ -27,7 +34,7 @@ def roros(transactional_db):
 
 
 def no_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE_JS))
+    inject_axe(page)
     return page.evaluate("async () => (await axe.run(document)).violations.map(v => v.id + ': ' + "
                          "v.nodes.map(n => n.target.join(' ')).join(', '))")
 

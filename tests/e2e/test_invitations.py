@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from gardens.models import StaffMembership
 from tests.factories import GardenFactory, MembershipFactory
 
-from .conftest import AXE_JS, SCREENSHOTS, sign_in
+from .conftest import SCREENSHOTS, inject_axe, sign_in
 
 PASSWORD = "correct-horse-battery"
 
@@ -58,7 +58,7 @@ def test_admin_invites_newcomer_who_joins_and_later_leaves(browser, page, live_s
     expect(newcomer.get_by_role("heading", level=1)).to_have_text("Bli med i Alfa Næringshage")
     expect(newcomer.get_by_text("Anne Admin har invitert deg")).to_be_visible()
     expect(newcomer.get_by_label("E-postadresse")).to_have_value("new@example.org")
-    newcomer.add_script_tag(path=str(AXE_JS))
+    inject_axe(newcomer)
     violations = newcomer.evaluate("async () => (await axe.run(document)).violations.map(v => v.id)")
     assert violations == []
     newcomer.screenshot(path=str(SCREENSHOTS / "invitations-accept-page.png"), full_page=True)

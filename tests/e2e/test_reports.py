@@ -10,7 +10,7 @@ from gardens.models import County, ReaderCounty, StaffMembership
 from tests.factories import MembershipFactory, UserFactory
 from tests.report_data import make_report_world
 
-from .conftest import SCREENSHOTS, sign_in
+from .conftest import SCREENSHOTS, inject_axe, sign_in
 
 PASSWORD = "correct-horse-battery"
 SIZES = [(1280, 900), (390, 844)]
@@ -28,9 +28,8 @@ def new_page(browser, width, height):
 
 
 def run_axe(page):
-    from .conftest import AXE_JS
 
-    page.add_script_tag(path=str(AXE_JS))
+    inject_axe(page)
     return page.evaluate("async () => (await axe.run()).violations.map(v => v.id)")
 
 

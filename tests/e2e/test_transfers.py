@@ -15,14 +15,14 @@ from gardens.models import StaffMembership
 from members import services
 from tests.factories import GardenFactory, MembershipFactory, TargetCompanyFactory
 
-from .conftest import AXE_JS, SCREENSHOTS, sign_in
+from .conftest import SCREENSHOTS, inject_axe, sign_in
 
 PASSWORD = "correct-horse-battery"
 
 
 def axe_violations(page) -> list[dict]:
     """The `axe` fixture's check, for a page in a second browser context."""
-    page.add_script_tag(path=str(AXE_JS))
+    inject_axe(page)
     return page.evaluate(
         "async () => (await axe.run(document)).violations"
         ".map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))"

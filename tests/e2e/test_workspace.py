@@ -12,7 +12,7 @@ from members import services
 from members.models import TargetCompany
 from tests.factories import GardenFactory, MembershipFactory, TargetCompanyFactory
 
-from .conftest import sign_in
+from .conftest import inject_axe, sign_in
 
 PASSWORD = "correct-horse-battery"
 
@@ -60,9 +60,8 @@ def register_log_filter_and_see_history(page, garden, full_name, *, axe_page, sh
     """Register Fjellost AS, log a follow-up, find it in the filtered list and read its history."""
 
     def no_violations():
-        from .conftest import AXE_JS
 
-        axe_page.add_script_tag(path=str(AXE_JS))
+        inject_axe(axe_page)
         assert axe_page.evaluate("async () => (await axe.run(document)).violations.map(v => v.id)") == []
 
     page.get_by_role("link", name="Målbedrifter", exact=True).click()

@@ -11,9 +11,10 @@ from django.urls import reverse
 from core.models import AuditEntry, User
 from core.orgnr import validate_org_number
 from gardens.models import CompetenceArea, StaffMembership, StaffProfile
-from members.demo import DEMO_PASSWORD, DemoSetupError, create_demo_accounts
+from members.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoSetupError, create_demo_accounts
 from members.models import Company, EntrepreneurProfile, TargetCompany
 from network_portal.loading import load_network
+from tests.factories import totp_code
 
 
 @pytest.fixture(autouse=True)
@@ -144,6 +145,23 @@ def test_demo_admin_can_sign_in_through_the_login_page(network, client):
 
     assert response.status_code == 302
     assert "confirm-email" not in response["Location"]
+    # A garden admin must use two factors: the demo admin types the code for the shared demo key.
+    assert response["Location"] == reverse("mfa_authenticate")
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(DEMO_TOTP_SECRET)})
+    assert response.status_code == 302
     assert client.session.get("_auth_user_id") == str(
         User.objects.get(email="demo.admin.roros@demo.invalid").pk
     )
+
+
+def test_demo_admin_and_reader_have_the_printed_two_factor_key(network):
+    from allauth.mfa.models import Authenticator
+
+    create_demo_accounts()
+    create_demo_accounts()  # idempotent: still one key each
+
+    keys = Authenticator.objects.filter(type=Authenticator.Type.TOTP)
+    assert sorted(keys.values_list("user__email", flat=True)) == [
+        "demo.admin.roros@demo.invalid", "demo.leser.siva@demo.invalid",
+    ]
+    assert {key.data["secret"] for key in keys} == {DEMO_TOTP_SECRET}

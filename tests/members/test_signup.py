@@ -14,6 +14,12 @@ from tests.factories import MunicipalityFactory, valid_org_number
 
 pytestmark = pytest.mark.django_db
 
+@pytest.fixture(autouse=True)
+def _signup_open(settings):
+    """Public sign-up is closed unless PORTAL_SIGNUP_OPEN=true (the default is false); these tests open it."""
+    settings.PORTAL_SIGNUP_OPEN = True
+
+
 PASSWORD = "fjellbekk-morgen-42"
 SIGNUP = {"full_name": "Tora Tynset", "email": "Tora@Example.org", "password1": PASSWORD, "password2": PASSWORD}
 
