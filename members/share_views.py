@@ -16,14 +16,17 @@ from .models import CompetenceShare
 from .views import _target
 
 
-@require_POST
 @garden_required("can_edit_companies")
 def share_create(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
-    """Ask a colleague in another garden for help with this target company."""
+    """Ask a colleague in another garden for help with this target company.
+
+    A page of its own, not a panel of the record page: the list of colleagues in every other
+    garden (hundreds at national scale) is built only for someone who is about to ask.
+    """
     garden = request.garden
     target = _target(request, pk)
-    form = ShareRequestForm(request.POST, garden=garden, prefix="share")
-    if form.is_valid():
+    form = ShareRequestForm(request.POST or None, garden=garden, prefix="share")
+    if request.method == "POST" and form.is_valid():
         try:
             share = sharing.share_request_create(target=target, by=request.user,
                                                  membership=form.cleaned_data["colleague"],
@@ -33,9 +36,12 @@ def share_create(request: HttpRequest, garden_slug: str, pk: int) -> HttpRespons
                 messages.error(request, text)
         else:
             messages.success(request, _("%(name)s is asked for help.") % {"name": share.colleague.get_full_name()})
-    else:
-        form_errors_to_messages(request, form)
-    return redirect(target.get_absolute_url() + "#shares")
+        return redirect(target.get_absolute_url() + "#shares")
+    # A form with errors is shown again with what was typed.
+    return render(request, "members/share_form.html", {
+        "garden": garden, "membership": request.membership, "target": target, "form": form,
+        "has_colleagues": form.fields["colleague"].queryset.exists(),
+    })
 
 
 @require_POST

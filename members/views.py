@@ -23,14 +23,21 @@ from .forms import (
     GoalStatusForm,
     KeyFiguresForm,
     MergeForm,
-    ShareRequestForm,
     TargetCompanyEditForm,
     TargetCompanyForm,
 )
+from .history import change_rows
 from .models import KeyFigures, TargetCompany
-from .selectors import target_companies_for, target_company_history
+from .selectors import (
+    iterate_with_follow_up_totals,
+    target_companies_for,
+    target_company_history,
+    with_follow_up_totals,
+)
 
 PAGE_SIZE = 25
+# A record of a busy company has hundreds of follow-up entries; the page shows the latest ones.
+FOLLOW_UP_LOG_SHOWN = 50
 
 
 def _target(request: HttpRequest, pk: int) -> TargetCompany:
@@ -65,6 +72,7 @@ def company_list(request: HttpRequest, garden_slug: str) -> HttpResponse:
     garden = request.garden
     filterset = TargetCompanyFilter(request.GET, queryset=target_companies_for(garden), garden=garden)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_follow_up_totals(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -86,12 +94,11 @@ def company_export(request: HttpRequest, garden_slug: str, fmt: str) -> HttpResp
     """Exactly the filtered list, as CSV or XLSX."""
     garden = request.garden
     filterset = TargetCompanyFilter(request.GET, queryset=target_companies_for(garden), garden=garden)
-    rows = filterset.qs
-    if fmt == "csv":
-        return exports.as_csv(rows, garden)
-    if fmt == "xlsx":
-        return exports.as_xlsx(rows, garden)
-    raise Http404
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    # Streamed: the records are read and totalled a chunk at a time while the file is sent.
+    rows = iterate_with_follow_up_totals(filterset.qs)
+    return exports.as_csv(rows, garden) if fmt == "csv" else exports.as_xlsx(rows, garden)
 
 
 @garden_required("can_edit_companies")
@@ -115,6 +122,18 @@ def company_create(request: HttpRequest, garden_slug: str) -> HttpResponse:
                   {"garden": garden, "membership": request.membership, "form": form, "is_new": True})
 
 
+def _follow_up_log(target: TargetCompany, *, show_all: bool) -> dict:
+    """The record's follow-up log, newest first: the latest FOLLOW_UP_LOG_SHOWN unless all are asked for.
+
+    One query either way: one entry more than is shown says whether there are more.
+    """
+    entries = target.follow_ups.select_related("adviser", "adviser_garden")
+    if show_all:
+        return {"follow_ups": list(entries), "follow_ups_more": False}
+    entries = list(entries[:FOLLOW_UP_LOG_SHOWN + 1])
+    return {"follow_ups": entries[:FOLLOW_UP_LOG_SHOWN], "follow_ups_more": len(entries) > FOLLOW_UP_LOG_SHOWN}
+
+
 @garden_required()
 def company_detail(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
     """One record: contract, phase, key figures, goals, contacts and the follow-up log."""
@@ -128,7 +147,7 @@ def company_detail(request: HttpRequest, garden_slug: str, pk: int) -> HttpRespo
         "company": target.company,
         "can_edit": can_edit,
         "outside_coverage": target.municipality_outside_coverage,
-        "follow_ups": list(target.follow_ups.select_related("adviser", "adviser_garden")),
+        **_follow_up_log(target, show_all=request.GET.get("logg") == "alle"),
         "key_figures": list(target.key_figures.all()),
         "goals": list(target.goals.all()),
         # Network readers see the record, not the people in it (gardens/access.py).
@@ -142,7 +161,6 @@ def company_detail(request: HttpRequest, garden_slug: str, pk: int) -> HttpRespo
             goal_form=GoalForm(prefix="goal"),
             contact_form=ContactForm(prefix="contact"),
             goal_status_choices=GoalStatusForm.base_fields["status"].choices,
-            share_form=ShareRequestForm(garden=garden, prefix="share"),
         )
     return render(request, "members/company_detail.html", context)
 
@@ -214,7 +232,7 @@ def company_history(request: HttpRequest, garden_slug: str, pk: int) -> HttpResp
         request,
         "members/company_history.html",
         {"garden": garden, "membership": request.membership, "target": target,
-         "entries": [(e, describe(e)) for e in entries]},
+         "entries": [(e, describe(e), change_rows(e.changes)) for e in entries]},
     )
 
 

@@ -141,7 +141,9 @@ MATRIX = [
     ("members:transfer-confirm", "post", ADMIN_POST),
     ("members:transfer-cancel", "post", ADMIN_POST),
     # Competence sharing: the share is addressed to an extra colleague, so no persona is its recipient.
-    ("members:share-create", "post", WRITE_POST),
+    # Asking has a page of its own; an empty request re-shows it with the errors (nothing typed is lost).
+    ("members:share-create", "get", WRITE_PAGE),
+    ("members:share-create", "post", {**WRITE_POST, "staff_a": 200, "admin_a": 200}),
     ("members:share-close", "post", WRITE_POST),
     ("members:shared-list", "get", READ),
     ("members:shared-detail", "get", NOT_YOURS),
