@@ -6,9 +6,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import User
-from gardens.models import IndustryCode, Municipality
+from gardens.models import Coverage, IndustryCode, Municipality
 
-from .models import TargetCompany
+from .models import Company, TargetCompany
 
 
 class TargetCompanyFilter(django_filters.FilterSet):
@@ -49,10 +49,13 @@ class TargetCompanyFilter(django_filters.FilterSet):
     def __init__(self, *args, garden, **kwargs):
         super().__init__(*args, **kwargs)
         self.garden = garden
+        # Two subqueries rather than joins: joining every company of every target record and then
+        # DISTINCT cost more than the rest of the page at national scale.
         self.filters["municipality"].queryset = (
             Municipality.objects.current().filter(
-                Q(coverages__garden=garden) | Q(companies__target_relations__garden=garden)
-            ).distinct().order_by("name")
+                Q(pk__in=Coverage.objects.filter(garden=garden).values("municipality"))
+                | Q(pk__in=Company.objects.filter(target_relations__garden=garden).values("municipality"))
+            ).order_by("name")
         )
         self.filters["section"].queryset = IndustryCode.objects.filter(level=1).order_by("code")
         self.filters["adviser"].queryset = User.objects.filter(memberships__garden=garden).distinct().order_by(
