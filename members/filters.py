@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import User
+from core.widgets import QuickSelect
 from gardens.models import Coverage, IndustryCode, Municipality
 
 from .models import Company, TargetCompany
@@ -13,19 +14,22 @@ from .models import Company, TargetCompany
 
 class TargetCompanyFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
-    phase = django_filters.ChoiceFilter(choices=TargetCompany.Phase.choices, label=_("Phase"), empty_label=_("All"))
+    # QuickSelect: the same HTML as Django's select, without a template include per option.
+    phase = django_filters.ChoiceFilter(choices=TargetCompany.Phase.choices, label=_("Phase"), empty_label=_("All"),
+                                        widget=QuickSelect)
     status = django_filters.ChoiceFilter(
-        choices=TargetCompany.Status.choices, label=_("Status"), empty_label=_("All but merged")
+        choices=TargetCompany.Status.choices, label=_("Status"), empty_label=_("All but merged"), widget=QuickSelect
     )
     municipality = django_filters.ModelChoiceFilter(
         field_name="company__municipality", queryset=Municipality.objects.none(), label=_("Municipality"),
-        empty_label=_("All"),
+        empty_label=_("All"), widget=QuickSelect,
     )
     section = django_filters.ModelChoiceFilter(
         field_name="company__industry__section", to_field_name="section", queryset=IndustryCode.objects.none(),
-        label=_("Industry"), empty_label=_("All"), method="filter_section",
+        label=_("Industry"), empty_label=_("All"), method="filter_section", widget=QuickSelect,
     )
-    adviser = django_filters.ModelChoiceFilter(queryset=User.objects.none(), label=_("Adviser"), empty_label=_("All"))
+    adviser = django_filters.ModelChoiceFilter(queryset=User.objects.none(), label=_("Adviser"), empty_label=_("All"),
+                                               widget=QuickSelect)
     year = django_filters.NumberFilter(field_name="contract_start__year", label=_("Contract year"),
                                        widget=forms.NumberInput(attrs={"min": 1990, "max": 2100}))
     o = django_filters.OrderingFilter(
@@ -40,6 +44,7 @@ class TargetCompanyFilter(django_filters.FilterSet):
                       "municipality": _("Municipality")},
         label=_("Sort by"),
         empty_label=_("Name"),
+        widget=QuickSelect,
     )
 
     class Meta:
