@@ -21,7 +21,7 @@ DEPLOY_CHECK_ENV := DEBUG=false \
 	REDIS_URL=redis://127.0.0.1:6379/0 \
 	EMAIL_HOST=smtp.example.no
 
-.PHONY: help venv install run test lint messages check-deploy check-migrations clean distclean
+.PHONY: help venv install run test lint messages check-deploy check-migrations bench load clean distclean
 
 help:
 	@echo "make run              dev server on http://127.0.0.1:8000/ with the network and demo accounts loaded"
@@ -30,6 +30,8 @@ help:
 	@echo "make messages         update and compile the bokmål translations (needs gettext)"
 	@echo "make check-deploy     Django's deployment checks with production-like settings"
 	@echo "make check-migrations fail if a model change has no migration"
+	@echo "make bench            page benchmark on a generated national network (and 1/10) on a throwaway PostgreSQL"
+	@echo "make load             load test: gunicorn, Celery, PostgreSQL and Redis under a mix of users"
 	@echo "make clean            remove caches and build output (distclean: also .venv and var/)"
 
 venv install: $(STAMP)
@@ -79,6 +81,13 @@ check-deploy: $(STAMP)
 check-migrations: export DEBUG := true
 check-migrations: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Slow (minutes): not part of `make test` or CI. Figures go to var/bench/ (README, "Performance").
+bench: $(STAMP)
+	.ci/bench
+
+load: $(STAMP)
+	.ci/load
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
