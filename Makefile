@@ -21,7 +21,7 @@ DEPLOY_CHECK_ENV := DEBUG=false \
 	REDIS_URL=redis://127.0.0.1:6379/0 \
 	EMAIL_HOST=smtp.example.no
 
-.PHONY: help venv install run test lint messages check-deploy check-migrations bench load clean distclean
+.PHONY: help venv install run test lint messages check-deploy check-migrations bench clean distclean
 
 help:
 	@echo "make run              dev server on http://127.0.0.1:8000/ with the network and demo accounts loaded"
@@ -31,7 +31,6 @@ help:
 	@echo "make check-deploy     Django's deployment checks with production-like settings"
 	@echo "make check-migrations fail if a model change has no migration"
 	@echo "make bench            page benchmark on a generated national network (and 1/10) on a throwaway PostgreSQL"
-	@echo "make load             load test: gunicorn, Celery, PostgreSQL and Redis under a mix of users"
 	@echo "make clean            remove caches and build output (distclean: also .venv and var/)"
 
 venv install: $(STAMP)
@@ -85,9 +84,6 @@ check-migrations: $(STAMP)
 # Slow (minutes): not part of `make test` or CI. Figures go to var/bench/ (README, "Performance").
 bench: $(STAMP)
 	.ci/bench
-
-load: $(STAMP)
-	.ci/load
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
