@@ -21,7 +21,7 @@ DEPLOY_CHECK_ENV := DEBUG=false \
 	REDIS_URL=redis://127.0.0.1:6379/0 \
 	EMAIL_HOST=smtp.example.no
 
-.PHONY: help venv install run test lint audit messages check-deploy check-migrations backup restore clean distclean
+.PHONY: help venv install run test lint audit messages check-deploy check-migrations backup restore bench clean distclean
 
 help:
 	@echo "make run              dev server on http://127.0.0.1:8000/ with the network and demo accounts loaded"
@@ -33,6 +33,7 @@ help:
 	@echo "make check-migrations fail if a model change has no migration"
 	@echo "make backup           database (pg_dump) and uploaded files into var/backups/<time>/ (DATABASE_URL, MEDIA_ROOT)"
 	@echo "make restore BACKUP=var/backups/<time>  put them back (replaces the database's tables and MEDIA_ROOT)"
+	@echo "make bench            page benchmark on a generated national network (and 1/10) on a throwaway PostgreSQL"
 	@echo "make clean            remove caches and build output (distclean: also .venv and var/)"
 
 venv install: $(STAMP)
@@ -104,6 +105,9 @@ backup: $(STAMP)
 restore: $(STAMP)
 	@if [ -z "$(BACKUP)" ]; then echo "Name the backup: make restore BACKUP=var/backups/<time>" >&2; exit 1; fi
 	$(PY) manage.py restore "$(BACKUP)"
+# Slow (minutes): not part of `make test` or CI. Figures go to var/bench/ (README, "Performance").
+bench: $(STAMP)
+	.ci/bench
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

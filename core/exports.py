@@ -6,11 +6,14 @@ return) are neutralised with a leading apostrophe (OWASP CSV injection); numbers
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.functional import Promise
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -34,9 +37,60 @@ def _csv_cell(value) -> str:
     return str(neutralise(str(value)))
 
 
+class _Line:
+    """A file-like object that hands back what csv.writer writes to it (one line at a time)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_lines(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
+    writer = csv.writer(_Line(), delimiter=";")
+    yield "\ufeff" + writer.writerow([_csv_cell(h) for h in header])
+    for row in rows:
+        yield writer.writerow([_csv_cell(v) for v in row])
+
+
+def _xlsx_file(header: Sequence[str], rows: Iterable[Sequence], *, name: str, title: str,
+               widths: Sequence[int]):
+    """The workbook in write-only mode (rows go to disk as they come), as an open temporary file."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet((title or name)[:31])
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    sheet.freeze_panes = "A2"
+    bold = []
+    for value in header:
+        cell = WriteOnlyCell(sheet, value=str(value))
+        cell.font = Font(bold=True)
+        bold.append(cell)
+    sheet.append(bold)
+    for row in rows:
+        sheet.append([neutralise(v) for v in row])
+    file = tempfile.TemporaryFile()
+    workbook.save(file)
+    file.seek(0)
+    return file
+
+
 def table_download(header: Sequence[str], rows: Iterable[Sequence], *, name: str, fmt: str, title: str = "",
-                   widths: Sequence[int] = ()) -> HttpResponse:
-    """`rows` under `header` as `name`.csv or `name`.xlsx; 404 for another format."""
+                   widths: Sequence[int] = (), stream: bool = False) -> HttpResponseBase:
+    """`rows` under `header` as `name`.csv or `name`.xlsx; 404 for another format.
+
+    With `stream`, `rows` may be a generator over a large query: the CSV is sent line by line
+    and the XLSX is written to a temporary file and sent from there, so memory stays flat in
+    the number of rows (the response is then a streaming one: no `.content`).
+    """
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Unknown format.")
+    if stream:
+        if fmt == "csv":
+            response = StreamingHttpResponse(_csv_lines(header, rows), content_type="text/csv; charset=utf-8")
+        else:
+            response = FileResponse(_xlsx_file(header, rows, name=name, title=title, widths=widths),
+                                    content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+        return response
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")

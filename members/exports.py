@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -44,11 +44,11 @@ def _filename(garden: Garden) -> str:
     return f"malbedrifter-{slugify(garden.slug)}-{timezone.localdate():%Y-%m-%d}"
 
 
-def as_csv(targets: Iterable[TargetCompany], garden: Garden) -> HttpResponse:
+def as_csv(targets: Iterable[TargetCompany], garden: Garden) -> HttpResponseBase:
     """UTF-8 with BOM and semicolons, which Norwegian Excel opens correctly."""
-    return table_download(_header(), _rows(targets), name=_filename(garden), fmt="csv")
+    return table_download(_header(), _rows(targets), name=_filename(garden), fmt="csv", stream=True)
 
 
-def as_xlsx(targets: Iterable[TargetCompany], garden: Garden) -> HttpResponse:
-    return table_download(_header(), _rows(targets), name=_filename(garden), fmt="xlsx",
+def as_xlsx(targets: Iterable[TargetCompany], garden: Garden) -> HttpResponseBase:
+    return table_download(_header(), _rows(targets), name=_filename(garden), fmt="xlsx", stream=True,
                           title=str(_("Target companies")), widths=(16, 32, 10, 18, 12, 14, 12, 12, 12, 22, 10, 10))

@@ -1,6 +1,7 @@
 """Reads about target companies."""
 
 import datetime
+from collections.abc import Iterable, Iterator
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
@@ -9,13 +10,44 @@ from gardens.models import Garden
 
 from .models import DevelopmentGoal, FollowUpEntry, HelpRequest, HelpRequestMessage, TargetCompany
 
+# How many records an export reads (and totals) at a time: memory stays flat in the number of rows.
+EXPORT_CHUNK = 500
+
 
 def target_companies_for(garden: Garden) -> QuerySet[TargetCompany]:
-    """The garden's target company records with what the list and exports show (one query)."""
-    return garden.target_companies.for_list().annotate(
-        follow_up_count=Count("follow_ups", distinct=True),
-        follow_up_hours=Sum("follow_ups__hours"),
-    ).order_by("company__name", "pk")
+    """The garden's target company records with what the list and exports show (one query, no aggregates).
+
+    The follow-up totals come from `with_follow_up_totals` for just the rows shown: grouping
+    every follow-up of the garden to sort and then keep 25 rows made the list 10–40× slower,
+    and the paginator's count joined the follow-up log for nothing.
+    """
+    return garden.target_companies.for_list().order_by("company__name", "pk")
+
+
+def with_follow_up_totals(targets: Iterable[TargetCompany]) -> list[TargetCompany]:
+    """`targets` as a list, each with `follow_up_count` and `follow_up_hours` (one query for all of them)."""
+    targets = list(targets)
+    totals = {
+        row["target_id"]: row
+        for row in FollowUpEntry.objects.filter(target__in=[t.pk for t in targets]).order_by()
+        .values("target_id").annotate(count=Count("pk"), hours=Sum("hours"))
+    } if targets else {}
+    for target in targets:
+        row = totals.get(target.pk)
+        target.follow_up_count = row["count"] if row else 0
+        target.follow_up_hours = row["hours"] if row else None
+    return targets
+
+
+def iterate_with_follow_up_totals(targets: QuerySet[TargetCompany]) -> Iterator[TargetCompany]:
+    """Every record of `targets` with its follow-up totals, read EXPORT_CHUNK at a time (for exports)."""
+    chunk = []
+    for target in targets.iterator(chunk_size=EXPORT_CHUNK):
+        chunk.append(target)
+        if len(chunk) == EXPORT_CHUNK:
+            yield from with_follow_up_totals(chunk)
+            chunk = []
+    yield from with_follow_up_totals(chunk)
 
 
 def target_company_history(target: TargetCompany) -> QuerySet[AuditEntry]:

@@ -13,17 +13,20 @@ from gardens.access import garden_required, share_access
 from . import sharing
 from .forms import FollowUpForm, ShareAnswerForm, ShareRequestForm
 from .models import CompetenceShare
-from .views import _target, render_detail_with_errors
+from .views import _target
 
 
-@require_POST
 @garden_required("can_edit_companies")
 def share_create(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
-    """Ask a colleague in another garden for help with this target company."""
+    """Ask a colleague in another garden for help with this target company.
+
+    A page of its own, not a panel of the record page: the list of colleagues in every other
+    garden (hundreds at national scale) is built only for someone who is about to ask.
+    """
     garden = request.garden
     target = _target(request, pk)
-    form = ShareRequestForm(request.POST, garden=garden, prefix="share")
-    if form.is_valid():
+    form = ShareRequestForm(request.POST or None, garden=garden, prefix="share")
+    if request.method == "POST" and form.is_valid():
         try:
             share = sharing.share_request_create(target=target, by=request.user,
                                                  membership=form.cleaned_data["colleague"],
@@ -32,8 +35,14 @@ def share_create(request: HttpRequest, garden_slug: str, pk: int) -> HttpRespons
             form.add_error(None, error)
         else:
             messages.success(request, _("%(name)s is asked for help.") % {"name": share.colleague.get_full_name()})
-            return redirect(target.get_absolute_url() + "#shares")
-    return render_detail_with_errors(request, target, share_form=form)
+        return redirect(target.get_absolute_url() + "#shares")
+    # A form with errors is shown again with what was typed, its first error focused.
+    if form.is_bound:
+        focus_first_error(form)
+    return render(request, "members/share_form.html", {
+        "garden": garden, "membership": request.membership, "target": target, "form": form,
+        "has_colleagues": form.fields["colleague"].queryset.exists(),
+    }, status=400 if form.is_bound else 200)
 
 
 @require_POST

@@ -24,14 +24,22 @@ from .forms import (
     GoalStatusForm,
     KeyFiguresForm,
     MergeForm,
-    ShareRequestForm,
     TargetCompanyEditForm,
     TargetCompanyForm,
 )
+from .history import change_rows
 from .models import KeyFigures, TargetCompany
-from .selectors import target_companies_for, target_company_history, workspace_overview
+from .selectors import (
+    iterate_with_follow_up_totals,
+    target_companies_for,
+    target_company_history,
+    with_follow_up_totals,
+    workspace_overview,
+)
 
 PAGE_SIZE = 25
+# A record of a busy company has hundreds of follow-up entries; the page shows the latest ones.
+FOLLOW_UP_LOG_SHOWN = 50
 
 
 def _target(request: HttpRequest, pk: int) -> TargetCompany:
@@ -67,6 +75,7 @@ def company_list(request: HttpRequest, garden_slug: str) -> HttpResponse:
     garden = request.garden
     filterset = TargetCompanyFilter(request.GET, queryset=target_companies_for(garden), garden=garden)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = with_follow_up_totals(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -88,12 +97,11 @@ def company_export(request: HttpRequest, garden_slug: str, fmt: str) -> HttpResp
     """Exactly the filtered list, as CSV or XLSX."""
     garden = request.garden
     filterset = TargetCompanyFilter(request.GET, queryset=target_companies_for(garden), garden=garden)
-    rows = filterset.qs
-    if fmt == "csv":
-        return exports.as_csv(rows, garden)
-    if fmt == "xlsx":
-        return exports.as_xlsx(rows, garden)
-    raise Http404
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    # Streamed: the records are read and totalled a chunk at a time while the file is sent.
+    rows = iterate_with_follow_up_totals(filterset.qs)
+    return exports.as_csv(rows, garden) if fmt == "csv" else exports.as_xlsx(rows, garden)
 
 
 @garden_required("can_edit_companies")
@@ -117,6 +125,18 @@ def company_create(request: HttpRequest, garden_slug: str) -> HttpResponse:
                   {"garden": garden, "membership": request.membership, "form": form, "is_new": True})
 
 
+def _follow_up_log(target: TargetCompany, *, show_all: bool) -> dict:
+    """The record's follow-up log, newest first: the latest FOLLOW_UP_LOG_SHOWN unless all are asked for.
+
+    One query either way: one entry more than is shown says whether there are more.
+    """
+    entries = target.follow_ups.select_related("adviser", "adviser_garden")
+    if show_all:
+        return {"follow_ups": list(entries), "follow_ups_more": False}
+    entries = list(entries[:FOLLOW_UP_LOG_SHOWN + 1])
+    return {"follow_ups": entries[:FOLLOW_UP_LOG_SHOWN], "follow_ups_more": len(entries) > FOLLOW_UP_LOG_SHOWN}
+
+
 def _detail_context(request: HttpRequest, target: TargetCompany, **bound_forms) -> dict:
     """The record page's context; `bound_forms` replace the empty forms (a form that came back with errors)."""
     garden = request.garden
@@ -128,7 +148,7 @@ def _detail_context(request: HttpRequest, target: TargetCompany, **bound_forms) 
         "company": target.company,
         "can_edit": can_edit,
         "outside_coverage": target.municipality_outside_coverage,
-        "follow_ups": list(target.follow_ups.select_related("adviser", "adviser_garden")),
+        **_follow_up_log(target, show_all=request.GET.get("logg") == "alle"),
         "key_figures": list(target.key_figures.all()),
         "goals": list(target.goals.all()),
         # Network readers see the record, not the people in it (gardens/access.py).
@@ -142,7 +162,6 @@ def _detail_context(request: HttpRequest, target: TargetCompany, **bound_forms) 
             goal_form=GoalForm(prefix="goal"),
             contact_form=ContactForm(prefix="contact"),
             goal_status_choices=GoalStatusForm.base_fields["status"].choices,
-            share_form=ShareRequestForm(garden=garden, prefix="share"),
         )
         context.update(bound_forms)
     return context
@@ -229,7 +248,7 @@ def company_history(request: HttpRequest, garden_slug: str, pk: int) -> HttpResp
         request,
         "members/company_history.html",
         {"garden": garden, "membership": request.membership, "target": target,
-         "entries": [(e, describe(e)) for e in entries]},
+         "entries": [(e, describe(e), change_rows(e.changes)) for e in entries]},
     )
 
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 # %(actor)s is who, %(target)s the record.
 SENTENCES = {
     "network_portal.network.loaded": _("%(actor)s loaded the network data"),
+    "network_portal.network.generated": _("%(actor)s generated a test network"),
     "network_portal.reportsubscription.created": _("%(actor)s subscribed to the quarterly report"),
     "network_portal.reportsubscription.deleted": _("%(actor)s unsubscribed from the quarterly report"),
 }

@@ -147,6 +147,8 @@ MATRIX = [
     ("members:transfer-confirm", "post", ADMIN_POST),
     ("members:transfer-cancel", "post", ADMIN_POST),
     # Competence sharing: the share is addressed to an extra colleague, so no persona is its recipient.
+    # Asking has a page of its own; an empty request re-shows it with the errors (400, nothing typed is lost).
+    ("members:share-create", "get", WRITE_PAGE),
     ("members:share-create", "post", WRITE_FORM),
     ("members:share-close", "post", WRITE_POST),
     ("members:shared-list", "get", READ),

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from gardens.models import StaffProfile
+from gardens.models import StaffMembership, StaffProfile
 from members import sharing
 from members.models import CompetenceShare, FollowUpEntry
 from tests.factories import TargetCompanyFactory
@@ -112,13 +112,28 @@ def test_colleague_sees_only_that_company_and_only_while_open(client, garden_a, 
 def test_owner_asks_from_the_record_page(client, target, staff_a, helper_b):
     client.force_login(staff_a)
     url = reverse("members:company-detail", kwargs={"garden_slug": target.garden.slug, "pk": target.pk})
+    ask = reverse("members:share-create", kwargs={"garden_slug": target.garden.slug, "pk": target.pk})
     html = client.get(url).content.decode()
-    assert "Bjørn Utenfor – Beta Næringshage" in html
-    client.post(reverse("members:share-create", kwargs={"garden_slug": target.garden.slug, "pk": target.pk}),
-                {"share-colleague": helper_b.pk, "share-message": "Trenger eksportråd"})
+    # The record links to the request's own page; the colleagues are listed there, not on every record.
+    assert f'href="{ask}"' in html and "Bjørn Utenfor – Beta Næringshage" not in html
+    assert "Bjørn Utenfor – Beta Næringshage" in client.get(ask).content.decode()
+    response = client.post(ask, {"share-colleague": helper_b.pk, "share-message": "Trenger eksportråd"})
+    assert response.status_code == 302 and response["Location"].endswith("#shares")
     share = CompetenceShare.objects.get()
     assert share.colleague == helper_b.user and share.status == "pending"
-    empty = client.post(reverse("members:share-create", kwargs={"garden_slug": target.garden.slug, "pk": target.pk}),
-                        {"share-colleague": helper_b.pk, "share-message": ""}, follow=True)
+    # A request without a message is shown again with the error and the colleague still chosen.
+    empty = client.post(ask, {"share-colleague": helper_b.pk, "share-message": ""})
     assert CompetenceShare.objects.count() == 1
-    assert "errorlist" in empty.content.decode() or "message error" in empty.content.decode()
+    html = empty.content.decode()
+    assert empty.status_code == 200 and "errorlist" in html
+    assert f'<option value="{helper_b.pk}" selected>' in html
+
+
+def test_colleague_from_a_closed_list_is_refused(client, target, staff_a, garden_a, helper_b):
+    """The choice is checked on the server: someone of the asking garden itself cannot be asked."""
+    own = StaffMembership.objects.get(user=staff_a, garden=garden_a)
+    client.force_login(staff_a)
+    ask = reverse("members:share-create", kwargs={"garden_slug": target.garden.slug, "pk": target.pk})
+    response = client.post(ask, {"share-colleague": own.pk, "share-message": "Hjelp"})
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert not CompetenceShare.objects.exists()

@@ -12,12 +12,9 @@ Generating the data takes minutes. `--keep-db` keeps the throwaway database and 
 straight to the timings. `--json PATH` also writes the results as JSON (for `make bench`).
 """
 
-import datetime
 import json
-import random
 import statistics
 import time
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -27,29 +24,13 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from core.models import User
-from gardens.models import Coverage, Garden, Municipality, StaffMembership
-from members.models import Company, FollowUpEntry, KeyFigures, TargetCompany
-from network_portal.loading import load_network
+from network_portal.generate import Plan, generate_network, generated_marker
 
-BATCH = 5000
 YEAR = 2024
 
 
 class _Rollback(Exception):
     """Raised at the end to undo everything the benchmark created."""
-
-
-def _org_numbers():
-    """Fictional 9-digit numbers with a valid MOD11 check digit (stems without one are skipped)."""
-    weights = (3, 2, 7, 6, 5, 4, 3, 2)
-    stem = 80_000_000
-    while True:
-        digits = f"{stem:08d}"
-        rest = sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11
-        check = 0 if rest == 0 else 11 - rest
-        if check != 10:
-            yield digits + str(check)
-        stem += 1
 
 
 class Command(BaseCommand):
@@ -122,77 +103,27 @@ class Command(BaseCommand):
 
     def _measure_kept(self, garden_count: int, active: int, follow_ups: int, runs: int) -> None:
         """Generate the data once (committed) and time on it; a later run finds it and only times."""
-        present = (Garden.objects.filter(slug__startswith="benk-").count() == garden_count
-                   and FollowUpEntry.objects.count() == follow_ups
-                   and TargetCompany.objects.filter(status="active").count() == active)
+        marker = generated_marker()
         with self._settings():
-            if present:
+            if marker is not None and marker.changes["plan"]["follow_ups"] == follow_ups \
+                    and marker.changes["plan"]["gardens"] == garden_count:
                 self.stdout.write("Reusing the kept benchmark data.")
-                users = (User.objects.get(email="benk.leser@example.org"), User.objects.get(email="benk0@example.org"))
+                users = (User.objects.get(email=marker.changes["reader"]),
+                         User.objects.get(email=marker.changes["admin"]))
             else:
-                if Garden.objects.exists():
-                    raise CommandError("The kept benchmark database holds other data: run once without --keep-db.")
-                with transaction.atomic():
-                    users = self._generate(garden_count, active, follow_ups)
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE")
+                if marker is not None:
+                    raise CommandError("The kept benchmark database holds a network of other sizes: "
+                                       "run once without --keep-db.")
+                users = self._generate(garden_count, active, follow_ups)
             self._time_pages(*users, runs)
 
     def _generate(self, garden_count: int, active: int, follow_ups: int) -> tuple[User, User]:
-        started = time.monotonic()
-        load_network()
-        rng = random.Random(2026)
-        municipalities = list(Municipality.objects.current().order_by("number"))
-        gardens = Garden.objects.bulk_create(
-            [Garden(name=f"Benk {i:02d} Næringshage", slug=f"benk-{i:02d}") for i in range(garden_count)])
-        Coverage.objects.bulk_create([Coverage(garden=gardens[i % garden_count], municipality=m)
-                                      for i, m in enumerate(municipalities)])
-        staff = User.objects.bulk_create([User(email=f"benk{i}@example.org", full_name=f"Rådgiver {i}")
-                                          for i in range(garden_count)])
-        StaffMembership.objects.bulk_create([StaffMembership(user=u, garden=g, role="admin")
-                                             for u, g in zip(staff, gardens, strict=True)])
-        total = int(active * 1.6)  # the active ones, and those whose contract ended
-        numbers = _org_numbers()
-        companies = Company.objects.bulk_create(
-            [Company(org_number=next(numbers), name=f"Bedrift {i} AS", municipality=rng.choice(municipalities))
-             for i in range(total)], batch_size=BATCH)
-        targets = []
-        for i, company in enumerate(companies):
-            start = datetime.date(rng.randint(2019, YEAR), rng.randint(1, 12), 1)
-            ended = i >= active
-            targets.append(TargetCompany(
-                garden=gardens[i % garden_count], company=company, org_number=company.org_number,
-                contract_start=start,
-                contract_end=start + datetime.timedelta(days=rng.randint(200, 900)) if ended else None,
-                status="completed" if ended else "active", phase=rng.choice(TargetCompany.Phase.values)))
-        targets = TargetCompany.objects.bulk_create(targets, batch_size=BATCH)
-        figures = []
-        for target in targets:
-            for year in range(target.contract_start.year, YEAR + 1):
-                if rng.random() < 0.85:
-                    figures.append(KeyFigures(target=target, year=year, turnover=Decimal(rng.randint(1, 9000) * 1000),
-                                              value_creation=Decimal(rng.randint(1, 3000) * 1000),
-                                              employees=Decimal(rng.randint(1, 80)) / 2,
-                                              women_in_leadership=rng.randint(0, 2), leaders_total=rng.randint(2, 4)))
-        KeyFigures.objects.bulk_create(figures, batch_size=BATCH)
-        batch = []
-        for n in range(follow_ups):
-            target = targets[n % len(targets)]
-            garden_index = gardens.index(target.garden) if n % 97 == 0 else None
-            batch.append(FollowUpEntry(
-                target=target, date=datetime.date(rng.randint(2019, YEAR), rng.randint(1, 12), rng.randint(1, 28)),
-                kind=rng.choice(FollowUpEntry.Kind.values), hours=Decimal(rng.randint(1, 16)) / 2,
-                adviser=staff[n % garden_count],
-                adviser_garden=gardens[(garden_index + 1) % garden_count] if garden_index is not None
-                else target.garden, summary="Oppfølging"))
-            if len(batch) == BATCH:
-                FollowUpEntry.objects.bulk_create(batch)
-                batch = []
-        FollowUpEntry.objects.bulk_create(batch)
-        self.stdout.write(f"Generated in {time.monotonic() - started:.0f} s: {len(companies)} companies, "
-                          f"{len(figures)} key figures, {follow_ups} follow-ups.")
-        reader = User.objects.create(email="benk.leser@example.org", is_network_reader=True)
-        return reader, staff[0]
+        """The generated national network (network_portal/generate.py), sized by the options."""
+        plan = Plan.at_scale(active / Plan().active, gardens=garden_count, follow_ups=follow_ups)
+        result = generate_network(plan=plan, log=self.stdout.write)
+        self.stdout.write(f"Generated in {result.seconds:.0f} s: {result.counts['companies']} companies, "
+                          f"{result.counts['key figures']} key figures, {follow_ups} follow-ups.")
+        return result.reader, result.admin
 
     def _time(self, client: Client, label: str, url: str, runs: int) -> float:
         for _ in range(2):
