@@ -1,7 +1,8 @@
 """Tables as files people open in Excel: CSV (UTF-8 with BOM, semicolons) and XLSX (numbers as numbers).
 
-Cells that a spreadsheet would read as a formula (starting with =, +, -, @, tab or carriage
-return) are neutralised with a leading apostrophe (OWASP CSV injection); numbers stay numbers.
+In CSV, cells that a spreadsheet would read as a formula (starting with =, +, -, @, tab or
+carriage return) are neutralised with a leading apostrophe (OWASP CSV injection); in XLSX text
+is stored as text, which Excel never evaluates. Numbers stay numbers.
 """
 
 import csv
@@ -51,6 +52,18 @@ def _csv_lines(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]
         yield writer.writerow([_csv_cell(v) for v in row])
 
 
+def _xlsx_cell(sheet, value):
+    """A value for a write-only sheet: text stays text (type "s", never evaluated, so "=HYPERLINK(…)"
+    shows as typed without the CSV's apostrophe); numbers and dates stay what they are."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
 def _xlsx_file(header: Sequence[str], rows: Iterable[Sequence], *, name: str, title: str,
                widths: Sequence[int]):
     """The workbook in write-only mode (rows go to disk as they come), as an open temporary file."""
@@ -66,7 +79,7 @@ def _xlsx_file(header: Sequence[str], rows: Iterable[Sequence], *, name: str, ti
         bold.append(cell)
     sheet.append(bold)
     for row in rows:
-        sheet.append([neutralise(v) for v in row])
+        sheet.append([_xlsx_cell(sheet, v) for v in row])
     file = tempfile.TemporaryFile()
     workbook.save(file)
     file.seek(0)

@@ -25,7 +25,7 @@ def share_create(request: HttpRequest, garden_slug: str, pk: int) -> HttpRespons
     """
     garden = request.garden
     target = _target(request, pk)
-    form = ShareRequestForm(request.POST or None, garden=garden, prefix="share")
+    form = ShareRequestForm(request.POST if request.method == "POST" else None, garden=garden, prefix="share")
     if request.method == "POST" and form.is_valid():
         try:
             share = sharing.share_request_create(target=target, by=request.user,

@@ -72,6 +72,22 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
 
 
+def signed_in_client(user) -> Client:
+    """A test client signed in as `user`, past the two-factor step (the benchmark times pages, not sign-in).
+
+    force_login marks a garden admin or reader without an authenticator as "must set up two-factor
+    sign-in first" (gardens/signin.py); the benchmark's generated people have none, so the mark is lifted.
+    """
+    from gardens.signin import MFA_SETUP_KEY
+
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session.pop(MFA_SETUP_KEY, None)
+    session.save()
+    return client
+
+
 def measure(client: Client, label: str, url: str, *, runs: int, warmups: int = 2, memory: bool = False) -> Timing:
     """Request `url` `warmups` times, then `runs` times timed (body read in full), with the query count."""
     status = 0

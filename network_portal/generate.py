@@ -341,7 +341,8 @@ class _Generator:
                                           start + datetime.timedelta(days=self.rng.randint(200, 1100)))
             status = "active" if active else self.rng.choice(["completed", "completed", "withdrawn"])
             rows.append(TargetCompany(
-                garden=garden, company=companies[i], contract_start=start, contract_end=end,
+                garden=garden, company=companies[i], org_number=companies[i].org_number,
+                contract_start=start, contract_end=end,
                 phase=self.rng.choice(TargetCompany.Phase.values), status=status,
                 withdrawn_reason="Bedriften ønsket å avslutte." if status == "withdrawn" else "",
                 adviser=self.rng.choice(self.staff_of[garden.pk]),

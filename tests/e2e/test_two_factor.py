@@ -91,8 +91,8 @@ def test_main_pages_load_with_no_content_security_policy_violation(browser, live
         assert response.headers["permissions-policy"].startswith("camera=()")
     # The language switch works by a script file, not an inline handler.
     page.goto(f"{live_server.url}/hager/")
-    page.select_option("#language-select", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#language-select", "en")
     assert page.locator("html").get_attribute("lang") == "en"
     context.close()
 

@@ -125,7 +125,7 @@ def test_owner_asks_from_the_record_page(client, target, staff_a, helper_b):
     empty = client.post(ask, {"share-colleague": helper_b.pk, "share-message": ""})
     assert CompetenceShare.objects.count() == 1
     html = empty.content.decode()
-    assert empty.status_code == 200 and "errorlist" in html
+    assert empty.status_code == 400 and "errorlist" in html
     assert f'<option value="{helper_b.pk}" selected>' in html
 
 
@@ -135,5 +135,5 @@ def test_colleague_from_a_closed_list_is_refused(client, target, staff_a, garden
     client.force_login(staff_a)
     ask = reverse("members:share-create", kwargs={"garden_slug": target.garden.slug, "pk": target.pk})
     response = client.post(ask, {"share-colleague": own.pk, "share-message": "Hjelp"})
-    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert response.status_code == 400 and "errorlist" in response.content.decode()
     assert not CompetenceShare.objects.exists()

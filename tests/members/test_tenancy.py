@@ -46,7 +46,7 @@ def _b_pages(client, user, garden, record) -> dict[str, bytes]:
         response = client.get(url)
         assert response.status_code == 200, url
         # The CSRF token in forms changes with every response; nothing else may.
-        content = response.content
+        content = b"".join(response.streaming_content) if response.streaming else response.content
         pages[url] = b"".join(part for part in content.split(b'name="csrfmiddlewaretoken" value="')[0:1]) + \
             b"".join(p.split(b'"', 1)[-1] for p in content.split(b'name="csrfmiddlewaretoken" value="')[1:])
     client.logout()
