@@ -21,7 +21,7 @@ DEPLOY_CHECK_ENV := DEBUG=false \
 	REDIS_URL=redis://127.0.0.1:6379/0 \
 	EMAIL_HOST=smtp.example.no
 
-.PHONY: help venv install run test lint audit messages check-deploy check-migrations backup restore bench clean distclean
+.PHONY: help venv install run test lint audit messages check-deploy check-migrations backup restore bench load clean distclean
 
 help:
 	@echo "make run              dev server on http://127.0.0.1:8000/ with the network and demo accounts loaded"
@@ -34,6 +34,7 @@ help:
 	@echo "make backup           database (pg_dump) and uploaded files into var/backups/<time>/ (DATABASE_URL, MEDIA_ROOT)"
 	@echo "make restore BACKUP=var/backups/<time>  put them back (replaces the database's tables and MEDIA_ROOT)"
 	@echo "make bench            page benchmark on a generated national network (and 1/10) on a throwaway PostgreSQL"
+	@echo "make load             gunicorn + Celery on throwaway PostgreSQL/Redis under a mixed load; checks nothing was lost"
 	@echo "make clean            remove caches and build output (distclean: also .venv and var/)"
 
 venv install: $(STAMP)
@@ -108,6 +109,10 @@ restore: $(STAMP)
 # Slow (minutes): not part of `make test` or CI. Figures go to var/bench/ (README, "Performance").
 bench: $(STAMP)
 	.ci/bench
+
+# About two minutes: not part of `make test` or CI. Figures in var/load/last.txt (README, "Performance").
+load: $(STAMP)
+	.ci/load
 
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

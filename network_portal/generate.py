@@ -580,9 +580,6 @@ class _Generator:
             "big_garden": self.big.slug, "showcase": self.showcase.pk, "reader": reader.email,
             "admin": self.staff_of[self.big.pk][0].email, "seconds": round(seconds, 1),
         })
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")  # fresh statistics, or the planner guesses on empty tables
         return Generated(counts=self.counts, seconds=seconds, big_garden=self.big, showcase=self.showcase,
                          reader=reader, admin=self.staff_of[self.big.pk][0])
 
@@ -594,4 +591,11 @@ def generate_network(*, scale: float = 1.0, seed: int = 2026, plan: Plan | None 
         raise ValueError("This database already holds a generated network; use a fresh database.")
     plan = plan or Plan.at_scale(scale)
     with transaction.atomic():
-        return _Generator(plan, seed, password, log).run()
+        generated = _Generator(plan, seed, password, log).run()
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Fresh statistics, or the planner guesses on empty tables. Only once the rows are committed:
+        # inside an outer transaction (a test) ANALYZE would record counts of rows that are then
+        # rolled back, and later queries would be planned for tables that are not there.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return generated
