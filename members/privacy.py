@@ -69,6 +69,35 @@ def _contact_entries(contact: ContactPerson):
     )
 
 
+def _contact_values(contact: ContactPerson) -> list[str]:
+    """The contact's name, e-mail and phone now and as the history recorded them before (earlier addresses too).
+
+    Entries of a record's parts name the part (`part`: the contact's name then); a rename links
+    the old name to the new, so the search repeats until no entry adds a value.
+    """
+    values = {v for v in (contact.name, contact.email, contact.phone) if v}
+    names = {contact.name}
+    rows = list(_contact_entries(contact).filter(action__startswith="members.contactperson.")
+                .values_list("target_type", "changes"))
+    found = True
+    while found:
+        found = False
+        for target_type, changes in rows:
+            name_values = changes.get("name") if isinstance(changes.get("name"), list) else []
+            if target_type != "members.contactperson" and changes.get("part") not in names and not (
+                    names & set(name_values)):
+                continue
+            for key in ("part", "name", "email", "phone"):
+                value = changes.get(key)
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, str) and item and item != ERASED and item not in values:
+                        values.add(item)
+                        found = True
+                        if key in ("part", "name"):
+                            names.add(item)
+    return sorted(values)
+
+
 @transaction.atomic
 def contact_person_erase(*, contact: ContactPerson, by: User | None, reason: str = "request") -> None:
     """Erase a contact person: delete the row, scrub them from the record's history, audit without the data.
@@ -76,7 +105,7 @@ def contact_person_erase(*, contact: ContactPerson, by: User | None, reason: str
     `reason` is "request" (the person asked) or "retention" (the contract ended long enough ago).
     """
     target = contact.target
-    values = [contact.name, contact.email, contact.phone]
+    values = _contact_values(contact)
     # Only the changes: the labels name the company and the staff member, not the contact.
     audit_scrub(_contact_entries(contact), values, labels=False)
     contact.delete()

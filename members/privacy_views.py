@@ -46,7 +46,7 @@ def contact_export(request: HttpRequest, garden_slug: str, pk: int, contact_pk: 
 def contact_erase(request: HttpRequest, garden_slug: str, pk: int, contact_pk: int) -> HttpResponse:
     """Confirm, then erase a contact person's personal data."""
     target, contact = _contact(request, pk, contact_pk)
-    form = EraseContactForm(request.POST or None)
+    form = EraseContactForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             privacy.contact_person_erase(contact=contact, by=request.user)
@@ -66,7 +66,7 @@ def my_data_export(request: HttpRequest) -> HttpResponse:
 @access_required(own_data_scope, "can_erase")
 def my_account_delete(request: HttpRequest) -> HttpResponse:
     """/min-side/slett-konto/: confirm with the password, then delete the account and erase the person's data."""
-    form = DeleteAccountForm(request.POST or None, user=request.user)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST":
         if form.is_valid():
             user = request.user
