@@ -10,7 +10,6 @@ from core.personal_data import as_json_file
 from gardens.access import admin_may_manage_personal_data, own_data_access
 
 from . import privacy
-
 from .models import (
     Company,
     CompetenceShare,
@@ -26,7 +25,6 @@ from .models import (
     TargetCompany,
     TransferRequest,
 )
-
 
 # --- Personal data: the admin's export and erase go through members/privacy.py, like the pages ----------
 
