@@ -312,3 +312,11 @@ def test_the_admin_exports_and_erases_entrepreneurs_but_refuses_staff(client, su
     client.post(url, {"action": "erase_entrepreneurs", ACTION_CHECKBOX_NAME: [entrepreneur.pk], "confirmed": "yes"})
     assert not User.objects.filter(pk=entrepreneur.pk).exists()
     assert AuditEntry.objects.get(action="members.entrepreneur.erased").actor == superuser
+
+
+def test_the_retention_sweep_is_on_celery_beats_daily_schedule(settings):
+    from network_portal.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["members-contacts-retention"]
+    assert entry["task"] == contacts_retention_sweep_task.name
+    assert entry["task"] in app.tasks
