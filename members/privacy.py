@@ -203,8 +203,12 @@ def entrepreneur_erase(*, user: User, by: User | None) -> dict[str, int]:
         requester=None, name=ERASED, email="", org_number="", company_name="", message=ERASED,
     )
     # E-mails about the requests (to the garden, the answers to the person) and any to the person's address.
-    mail_ids |= set(Mail.objects.filter(Q(to__icontains=user.email) | Q(reply_to__icontains=user.email))
-                    .values_list("pk", flat=True))
+    # The lookup narrows by substring (SQLite has no JSON containment); the address must be one of the list's.
+    address = user.email.casefold()
+    for pk, to, reply_to in Mail.objects.filter(Q(to__icontains=user.email) | Q(reply_to__icontains=user.email)
+                                                ).values_list("pk", "to", "reply_to"):
+        if address in {str(a).casefold() for a in [*(to or []), *(reply_to or [])]}:
+            mail_ids.add(pk)
     Mail.objects.filter(pk__in=mail_ids).delete()
 
     profile_ids = [str(pk) for pk in EntrepreneurProfile.objects.filter(user=user).values_list("pk", flat=True)]
