@@ -323,3 +323,12 @@ def test_the_retention_sweep_is_on_celery_beats_daily_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["members-contacts-retention"]
     assert entry["task"] == contacts_retention_sweep_task.name
     assert entry["task"] in app.tasks
+
+
+def test_the_history_page_says_a_contact_was_erased_without_naming_them(client, kari, admin_a):
+    privacy.contact_person_erase(contact=kari, by=admin_a)
+    client.force_login(admin_a)
+    page = client.get(reverse("members:company-history", kwargs={"garden_slug": kari.target.garden.slug,
+                                                                 "pk": kari.target_id})).content.decode()
+    assert _("%(actor)s erased a contact person's personal data") % {"actor": "Anne Admin"} in page
+    assert "Kari" not in page and "91234567" not in page and "reason" not in page
