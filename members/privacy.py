@@ -110,7 +110,7 @@ def contact_person_erase(*, contact: ContactPerson, by: User | None, reason: str
     audit_scrub(_contact_entries(contact), values, labels=False)
     contact.delete()
     audit_record(action="members.contactperson.erased", target=target, actor=by, garden=target.garden,
-                 changes={"reason": reason})
+                 changes={"erased_because": reason})
 
 
 def contacts_due_for_erasure(*, today: datetime.date | None = None):
