@@ -75,7 +75,8 @@ def test_erasing_a_contact_removes_them_and_scrubs_the_records_history(kari, tar
         assert value not in history
     assert "ola annen" in history and "fjellbekk as" in history  # the rest of the history is untouched
     erased = AuditEntry.objects.get(action="members.contactperson.erased")
-    assert (erased.actor, erased.garden_id, erased.changes) == (admin_a, target.garden_id, {"erased_because": "request"})
+    assert (erased.actor, erased.garden_id) == (admin_a, target.garden_id)
+    assert erased.changes == {"erased_because": "request"}
     # What happened stays: the earlier entries are there, with the values replaced.
     created = AuditEntry.objects.filter(action="members.contactperson.created").order_by("pk").first()
     assert created.changes["name"] == [None, ERASED] and created.changes["part"] == ERASED
@@ -109,7 +110,8 @@ def test_the_retention_sweep_erases_contacts_of_contracts_ended_longer_ago_than_
     assert sorted(ContactPerson.objects.values_list("name", flat=True)) == ["Aktiv Kontakt", "Nylig Kontakt"]
     entries = AuditEntry.objects.filter(action="members.contactperson.erased")
     assert sorted(int(e.target_id) for e in entries) == sorted([old.pk, withdrawn.pk])
-    assert {(e.actor_id, e.actor_label, e.changes["erased_because"]) for e in entries} == {(None, "system", "retention")}
+    assert {(e.actor_id, e.actor_label, e.changes["erased_because"]) for e in entries} == {
+        (None, "system", "retention")}
     assert recent.contacts.exists()
     # Safe to run twice: nothing more to erase, no new entries.
     assert privacy.contacts_retention_sweep() == 0
