@@ -6,3 +6,16 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Cooperation agreements")
     name = "agreements"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from core.personal_data import plain, register_person_section
+
+        from .models import EventRegistration
+
+        def registrations(user) -> list[dict]:
+            """The person's event registrations, in "download my data" (deleted with the account)."""
+            return [{"event": r.event.title, "starts": plain(r.event.starts_at), "status": r.get_status_display(),
+                     "registered": plain(r.created_at)}
+                    for r in EventRegistration.objects.filter(user=user).select_related("event").order_by("created_at")]
+
+        register_person_section("event_registrations", registrations)

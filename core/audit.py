@@ -118,3 +118,47 @@ def describe(entry: AuditEntry) -> str:
         return sentence % {"actor": entry.actor_label, "target": entry.target_label}
     verb = _VERBS.get(entry.action.rsplit(".", 1)[-1], entry.action)
     return f"{entry.actor_label} {verb} {entry.target_label}".strip()
+
+
+# --- erasure (README "Personal data") ----------------------------------------------------------------
+
+ERASED = "[slettet]"
+
+
+def _scrubbed(value: Any, needles: list[str]) -> Any:
+    """`value` with every string that contains one of `needles` (case-insensitively) replaced by ERASED."""
+    if isinstance(value, str):
+        lowered = value.casefold()
+        return ERASED if any(needle in lowered for needle in needles) else value
+    if isinstance(value, list):
+        return [_scrubbed(item, needles) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrubbed(item, needles) for key, item in value.items()}
+    return value
+
+
+def audit_scrub(entries: models.QuerySet, values: list[str], *, labels: bool = True) -> int:
+    """Remove erased personal data from earlier entries: any string holding one of `values` becomes ERASED.
+
+    The one exception to "append-only": a person's right to erasure (GDPR art. 17) outweighs a
+    verbatim history. What happened, when and by whom stays; only the erased values go. Updated
+    with QuerySet.update (AuditEntry.save refuses existing rows on purpose). `labels` scrubs the
+    actor's and record's labels too. Call inside the erasure's transaction; returns entries changed.
+    """
+    needles = sorted({v.strip().casefold() for v in values if v and len(v.strip()) >= 3})
+    if not needles:
+        return 0
+    changed = 0
+    for pk, changes, actor_label, target_label in entries.values_list("pk", "changes", "actor_label", "target_label"):
+        update: dict[str, Any] = {}
+        new_changes = _scrubbed(changes, needles)
+        if new_changes != changes:
+            update["changes"] = new_changes
+        if labels:
+            for field, label in (("actor_label", actor_label), ("target_label", target_label)):
+                if _scrubbed(label, needles) != label:
+                    update[field] = ERASED
+        if update:
+            AuditEntry.objects.filter(pk=pk).update(**update)
+            changed += 1
+    return changed

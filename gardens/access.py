@@ -24,6 +24,9 @@ Decisions (README, "Who sees what"):
   gardens covering their counties in the period shown, garden staff their own garden beside
   the network's average and median, without other gardens' names.
 - An ended membership is no membership: 404, like any outsider.
+- Personal data (a data subject's request): a garden admin exports and erases the contact persons
+  of their own garden's records; an entrepreneur downloads and erases their own data; superusers
+  do both through the admin. Staff and readers: 403.
 """
 
 from __future__ import annotations
@@ -82,6 +85,8 @@ class GardenAccess(Access):
     can_transfer_companies: bool = False
     can_read_personal_data: bool = False
     can_share_competence: bool = False
+    # Export or erase a contact person's data (a data subject's request; README "Personal data").
+    can_manage_personal_data: bool = False
 
 
 def _garden_access(user, garden: Garden, membership: StaffMembership | None) -> GardenAccess:
@@ -91,7 +96,7 @@ def _garden_access(user, garden: Garden, membership: StaffMembership | None) -> 
             garden=garden, membership=membership, can_read=True, can_edit=True, is_admin=admin,
             can_edit_companies=True, can_answer_help_requests=True, can_read_personal_data=True,
             can_share_competence=True, can_invite_staff=admin, can_import_companies=admin,
-            can_transfer_companies=admin,
+            can_transfer_companies=admin, can_manage_personal_data=admin,
         )
     if is_network_reader(user):
         return GardenAccess(garden=garden, can_read=True, is_reader=True)
@@ -193,6 +198,38 @@ def report_access(user) -> ReportAccess:
 def report_scope(request: HttpRequest, **kwargs) -> tuple[None, ReportAccess]:
     """`access_required(report_scope)`: the reports are not one object; the access says whose figures."""
     return None, report_access(request.user)
+
+
+@dataclass(frozen=True)
+class OwnDataAccess(Access):
+    """An account holder's own personal data: "download my data" and "delete my account"."""
+
+    can_export: bool = False
+    can_erase: bool = False
+
+
+def own_data_access(user) -> OwnDataAccess:
+    """Entrepreneurs export and erase their own data themselves; staff, readers and superusers do not.
+
+    Anyone who works or worked in a garden, reads the network or runs the admin has records and
+    history that others rely on: their account is ended by a garden admin or a superuser, not erased
+    with one click. A superuser erases an entrepreneur through the admin (the same service).
+    """
+    if not user.is_authenticated:
+        return OwnDataAccess()
+    self_service = not (user.is_superuser or user.is_staff or user.is_network_reader
+                        or StaffMembership.objects.filter(user=user).exists())
+    return OwnDataAccess(can_read=True, can_export=self_service, can_erase=self_service)
+
+
+def own_data_scope(request: HttpRequest, **kwargs) -> tuple[Any, OwnDataAccess]:
+    """`access_required(own_data_scope, …)`: the object is the signed-in person themselves."""
+    return request.user, own_data_access(request.user)
+
+
+def admin_may_manage_personal_data(user) -> bool:
+    """The admin site's export and erase actions: superusers only (who must have signed in with two factors)."""
+    return bool(user.is_authenticated and user.is_superuser)
 
 
 # --- the decorator -----------------------------------------------------------------------------

@@ -1,7 +1,15 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.admin import AuditedAdmin
+from core.models import User
+from core.personal_data import as_json_file
+from gardens.access import admin_may_manage_personal_data, own_data_access
 
+from . import privacy
 from .models import (
     Company,
     CompetenceShare,
@@ -18,9 +26,97 @@ from .models import (
     TransferRequest,
 )
 
+# --- Personal data: the admin's export and erase go through members/privacy.py, like the pages ----------
+
+
+def _json_response(data, name: str):
+    from django.http import HttpResponse
+
+    response = HttpResponse(as_json_file(data), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _confirmed(modeladmin, request, queryset, title: str):
+    """The admin's intermediate page: erase only after the superuser confirms on a second page."""
+    if not admin_may_manage_personal_data(request.user):
+        raise PermissionDenied
+    if request.POST.get("confirmed") == "yes":
+        return None
+    return TemplateResponse(request, "admin/members/confirm_erase.html", {
+        **modeladmin.admin_site.each_context(request), "title": title, "objects": list(queryset),
+        "action": request.POST.get("action"), "opts": modeladmin.model._meta,
+        "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+    })
+
+
+@admin.action(description=gettext_lazy("Export the selected contact persons' personal data (JSON)"))
+def export_contacts(modeladmin, request, queryset):
+    if not admin_may_manage_personal_data(request.user):
+        raise PermissionDenied
+    contacts = queryset.select_related("target__company", "target__garden")
+    return _json_response([privacy.contact_person_export(contact=c) for c in contacts], "kontaktpersoner")
+
+
+@admin.action(description=gettext_lazy("Erase the selected contact persons' personal data"))
+def erase_contacts(modeladmin, request, queryset):
+    page = _confirmed(modeladmin, request, queryset, _("Erase the contact persons' personal data?"))
+    if page is not None:
+        return page
+    count = 0
+    for contact in queryset.select_related("target__garden"):
+        privacy.contact_person_erase(contact=contact, by=request.user)
+        count += 1
+    modeladmin.message_user(request, _("Erased %(count)d contact person(s).") % {"count": count}, messages.SUCCESS)
+    return None
+
+
+def _entrepreneurs(queryset):
+    """The selected accounts (or profiles' accounts), split into entrepreneurs and the rest (refused)."""
+    users = [getattr(obj, "user", obj) for obj in queryset]
+    allowed = [u for u in users if own_data_access(u).can_erase]
+    return allowed, [u for u in users if u not in allowed]
+
+
+@admin.action(description=gettext_lazy("Export the selected entrepreneurs' personal data (JSON)"))
+def export_entrepreneurs(modeladmin, request, queryset):
+    if not admin_may_manage_personal_data(request.user):
+        raise PermissionDenied
+    allowed, refused = _entrepreneurs(queryset)
+    if refused:
+        modeladmin.message_user(request, _("Only entrepreneurs' accounts can be exported or erased here: %(who)s")
+                                % {"who": ", ".join(u.email for u in refused)}, messages.ERROR)
+        return None
+    return _json_response([privacy.entrepreneur_export(user=u) for u in allowed], "grundere")
+
+
+@admin.action(description=gettext_lazy("Delete the selected entrepreneurs' accounts and personal data"))
+def erase_entrepreneurs(modeladmin, request, queryset):
+    if not admin_may_manage_personal_data(request.user):
+        raise PermissionDenied
+    allowed, refused = _entrepreneurs(queryset)
+    if refused:
+        modeladmin.message_user(request, _("Only entrepreneurs' accounts can be exported or erased here: %(who)s")
+                                % {"who": ", ".join(u.email for u in refused)}, messages.ERROR)
+        return None
+    page = _confirmed(modeladmin, request, queryset, _("Delete the entrepreneurs' accounts and personal data?"))
+    if page is not None:
+        return page
+    for user in allowed:
+        privacy.entrepreneur_erase(user=user, by=request.user)
+    modeladmin.message_user(request, _("Deleted %(count)d account(s).") % {"count": len(allowed)}, messages.SUCCESS)
+    return None
+
+
+# The user admin lives in core (below members); members adds its personal-data actions to it.
+_user_admin = admin.site.get_model_admin(User)
+_user_admin.actions = [*(_user_admin.actions or []), export_entrepreneurs, erase_entrepreneurs]
+
 
 @admin.register(EntrepreneurProfile)
 class EntrepreneurProfileAdmin(AuditedAdmin):
+    actions = [export_entrepreneurs, erase_entrepreneurs]
     list_display = ["user", "org_number", "municipality"]
     search_fields = ["user__email", "user__full_name", "org_number"]
     autocomplete_fields = ["user", "municipality"]
@@ -77,6 +173,7 @@ class ContactPersonAdmin(AuditedAdmin):
     list_filter = ["legal_basis"]
     search_fields = ["name", "target__company__name"]
     raw_id_fields = ["target"]
+    actions = [export_contacts, erase_contacts]
 
 
 @admin.register(KeyFigures)

@@ -16,3 +16,7 @@ class MembersConfig(AppConfig):
         register_workspace_count(
             "new_help_requests", lambda: Count("help_requests", filter=Q(help_requests__status="new"))
         )
+        # The entrepreneur's profile and help requests in "download my data" (core.personal_data).
+        from .privacy import register_sections
+
+        register_sections()

@@ -28,7 +28,7 @@ from .models import Company, ContactPerson, DevelopmentGoal, FollowUpEntry, KeyF
 # Where history entries' field names are looked up, in order; then every installed model.
 _MODELS = [TargetCompany, Company, FollowUpEntry, KeyFigures, DevelopmentGoal, ContactPerson]
 # Bookkeeping a history page does not show as a change of its own.
-_HIDDEN = {"version", "part"}
+_HIDDEN = {"version", "part", "erased_because"}  # erased_because: "request" or "retention"
 
 # Fields whose verbose_name is Django's default (English, untranslated) or that are no field at all
 # (bookkeeping names written by services and the admin).

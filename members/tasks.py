@@ -35,3 +35,11 @@ def import_commit_task(batch_id: int, by_id: int | None = None) -> str:
         return imports.import_batch_commit(batch=batch, by=by).status
     except ValidationError:  # rows with problems: refused, the batch stays as it was
         return batch.status
+
+
+@shared_task
+def contacts_retention_sweep_task() -> int:
+    """Celery beat, daily: erase contact persons of contracts ended longer ago than the retention (safe twice)."""
+    from .privacy import contacts_retention_sweep
+
+    return contacts_retention_sweep()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import entrepreneur_views, help_views, import_views, share_views, transfer_views, views
+from . import entrepreneur_views, help_views, import_views, privacy_views, share_views, transfer_views, views
 
 app_name = "members"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("min-side/", entrepreneur_views.my_page, name="my-page"),
     path("min-side/foresporsler/<int:help_request_pk>/svar/", entrepreneur_views.help_reply, name="help-reply"),
     path("min-konto/", entrepreneur_views.account, name="account"),
+    path("min-side/mine-data/", privacy_views.my_data_export, name="my-data-export"),
+    path("min-side/slett-konto/", privacy_views.my_account_delete, name="my-account-delete"),
     path("g/<slug:garden_slug>/", views.workspace, name="workspace"),
     path("g/<slug:garden_slug>/malbedrifter/", views.company_list, name="company-list"),
     path("g/<slug:garden_slug>/malbedrifter/ny/", views.company_create, name="company-create"),
@@ -26,6 +28,10 @@ urlpatterns = [
         views.contact_delete,
         name="contact-delete",
     ),
+    path("g/<slug:garden_slug>/malbedrifter/<int:pk>/kontakter/<int:contact_pk>/personopplysninger.json",
+         privacy_views.contact_export, name="contact-export"),
+    path("g/<slug:garden_slug>/malbedrifter/<int:pk>/kontakter/<int:contact_pk>/slett-personopplysninger/",
+         privacy_views.contact_erase, name="contact-erase"),
     path("g/<slug:garden_slug>/malbedrifter/<int:pk>/sla-sammen/", views.company_merge, name="company-merge"),
     path("g/<slug:garden_slug>/overforinger/", transfer_views.transfer_list, name="transfer-list"),
     path("g/<slug:garden_slug>/overforinger/ny/", transfer_views.transfer_create, name="transfer-create"),

@@ -151,6 +151,13 @@ INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 # The target-company import: the largest file accepted (more rows or megabytes is refused with a message).
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 40) * 1024 * 1024
+# Personal data (README "Personal data"): contact persons of a record whose contract ended
+# (completed or withdrawn) are erased this many days after the contract's end by a daily beat
+# task. Three years (1095 days) is the general limitation period for claims under the contract
+# (foreldelsesloven § 2), the longest the garden can need to know whom it dealt with.
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 1095)
+if PERSONAL_DATA_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(f"PERSONAL_DATA_RETENTION_DAYS={PERSONAL_DATA_RETENTION_DAYS} must be at least 1.")
 # The portal's public address, without a trailing slash. Celery tasks have no request to
 # build links from, so e-mailed links (invitations) start with this: set it in production.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
@@ -246,6 +253,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "network-quarterly-reports": {
         "task": "network_portal.tasks.send_quarterly_reports", "schedule": crontab(hour=6, minute=30),
+    },
+    # Personal data: erase the contact persons of contracts that ended longer ago than the retention.
+    "members-contacts-retention": {
+        "task": "members.tasks.contacts_retention_sweep_task", "schedule": crontab(hour=3, minute=30),
     },
     "agreements-overdue-actions": {
         "task": "agreements.tasks.send_overdue_action_reminders", "schedule": crontab(hour=7, minute=15),

@@ -115,6 +115,12 @@ MATRIX = [
     # Only the person who asked replies to a request: for everyone else it does not exist.
     ("members:help-reply", "post", row(404, anonymous=LOGIN)),
     ("members:account", "get", SIGNED_IN),
+    # Personal data: the entrepreneur's own (staff, readers, superusers and ended members 403: their
+    # accounts are ended by a garden admin or in the admin, not erased with one click).
+    ("members:my-data-export", "get", row(403, anonymous=LOGIN, entrepreneur=200)),
+    ("members:my-account-delete", "get", row(403, anonymous=LOGIN, entrepreneur=200)),
+    # Posted empty: the password and the confirmation are missing (400), nothing is deleted.
+    ("members:my-account-delete", "post", row(403, anonymous=LOGIN, entrepreneur=400)),
     # the workspace and target company records
     ("members:workspace", "get", READ),
     ("members:company-list", "get", READ),
@@ -131,6 +137,10 @@ MATRIX = [
     ("members:goal-update", "post", WRITE_POST),
     ("members:contact-add", "post", WRITE_FORM),
     ("members:contact-delete", "post", WRITE_POST),
+    # A contact person's data on request: the garden's admins (their staff 403, readers 403).
+    ("members:contact-export", "get", ADMIN_PAGE),
+    ("members:contact-erase", "get", ADMIN_PAGE),
+    ("members:contact-erase", "post", {**ADMIN_POST, "admin_a": 400}),  # not confirmed: nothing erased
     # Imports are for garden admins. The fixture's batch is previewed with no rows: the commit is
     # refused with a message and the cancel succeeds, both redirecting (302).
     ("members:import-upload", "get", ADMIN_PAGE),
