@@ -50,7 +50,7 @@ class ReportExport(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("waiting to start")
         RUNNING = "running", _("being made")
-        DONE = "done", _("ready")
+        DONE = "done", _("ready to download")
         FAILED = "failed", _("failed")
 
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,

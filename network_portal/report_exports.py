@@ -138,9 +138,10 @@ def report_export_run(*, export_id: int, attempt: int) -> ReportExport | None:
         logger.exception("Report export %s (attempt %s) failed", export_id, attempt)
         if stored:
             default_storage.delete(stored)
-        message = str(error) if isinstance(error, PermissionError) else _(
-            "The file could not be made because of an error on our side. Start it again; if it fails again, "
-            "tell the portal's administrators.")
+        with translation.override(export.language):
+            message = str(error) if isinstance(error, PermissionError) else _(
+                "The file could not be made because of an error on our side. Start it again; if it fails again, "
+                "tell the portal's administrators.")
         mine.update(status=Status.FAILED, error=message, updated_at=timezone.now(), finished_at=timezone.now())
     export.refresh_from_db()
     return export
