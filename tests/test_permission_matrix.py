@@ -280,7 +280,8 @@ def world(garden_a, garden_b, staff_a, entrepreneur, reader, settings, tmp_path)
     report = ProgressReport.objects.create(project=project, period="2025", due=datetime.date(2026, 1, 31))
     report.file.save("rapport.pdf", ContentFile(b"%PDF-1.4 report"))
     export = ReportExport.objects.create(requested_by=reader, query="year=2025", format="csv",
-                                         status=ReportExport.Status.DONE, progress=100, file_name="rapport-2025.csv")
+                                         title="Nettverksrapport 2025", status=ReportExport.Status.DONE,
+                                         progress=100, file_name="rapport-2025.csv", finished_at=timezone.now())
     export.file.save("rapport-2025.csv", ContentFile("\ufeffHage;Aktive\r\n".encode()))
     return {
         "garden_slug": garden_a.slug, "slug": None, "pk": target.pk, "goal_pk": goal.pk, "contact_pk": contact.pk,
