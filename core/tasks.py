@@ -1,6 +1,7 @@
 """Celery tasks of the bottom layer: thin, take ids, safe to run twice; and the one guarded way to queue one."""
 
 import logging
+from collections.abc import Callable
 
 from celery import shared_task
 from django.db import transaction
@@ -26,9 +27,18 @@ def enqueue(task, *args) -> bool:
     return True
 
 
-def enqueue_on_commit(task, *args) -> None:
-    """Queue `task(*args)` once the current transaction commits, guarded as `enqueue` is."""
-    transaction.on_commit(lambda: enqueue(task, *args))
+def enqueue_on_commit(task, *args, otherwise: Callable[[], object] | None = None) -> None:
+    """Queue `task(*args)` once the current transaction commits, guarded as `enqueue` is.
+
+    `otherwise` runs (after the commit, in the caller's process) when the broker cannot take the
+    task: work that has no beat sweep to pick it up later can be done there and then instead.
+    """
+
+    def queue() -> None:
+        if not enqueue(task, *args) and otherwise is not None:
+            otherwise()
+
+    transaction.on_commit(queue)
 
 
 @shared_task

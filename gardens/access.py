@@ -22,7 +22,8 @@ Decisions (README, "Who sees what"):
   changes things only through the admin site, which audits every change.
 - The network reports: Siva readers read every garden, county readers (ReaderCounty) the
   gardens covering their counties in the period shown, garden staff their own garden beside
-  the network's average and median, without other gardens' names.
+  the network's average and median, without other gardens' names. A report export is seen by
+  the person who asked for it (and superusers) only.
 - An ended membership is no membership: 404, like any outsider.
 - Personal data (a data subject's request): a garden admin exports and erases the contact persons
   of their own garden's records; an entrepreneur downloads and erases their own data; superusers
@@ -193,6 +194,19 @@ def report_access(user) -> ReportAccess:
     if membership is not None:
         return ReportAccess(can_read=True, own_garden=membership.garden)
     return ReportAccess()
+
+
+def report_export_access(user, export) -> Access:
+    """A report export: only the person who asked reads it (and restarts it), superusers read it too.
+
+    Its file holds the figures of the asker's scope, so nobody else sees it, not another reader
+    (404); and only while the person still reads the reports.
+    """
+    if not user.is_authenticated or not (export.requested_by_id == user.pk or user.is_superuser):
+        return Access()
+    if not report_access(user).can_read:
+        return Access()
+    return Access(can_read=True, can_edit=export.requested_by_id == user.pk)
 
 
 def report_scope(request: HttpRequest, **kwargs) -> tuple[None, ReportAccess]:

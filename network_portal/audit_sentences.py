@@ -8,4 +8,7 @@ SENTENCES = {
     "network_portal.network.generated": _("%(actor)s generated a test network"),
     "network_portal.reportsubscription.created": _("%(actor)s subscribed to the quarterly report"),
     "network_portal.reportsubscription.deleted": _("%(actor)s unsubscribed from the quarterly report"),
+    "network_portal.reportexport.created": _("%(actor)s asked for a file of the network report"),
+    "network_portal.reportexport.restarted": _("%(actor)s started a report export again"),
+    "network_portal.reportexport.finished": _("The file of a report export was made"),
 }

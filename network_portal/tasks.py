@@ -21,3 +21,12 @@ def send_quarterly_reports() -> int:
     from .reports_mail import quarterly_reports_send
 
     return quarterly_reports_send()
+
+
+@shared_task
+def report_export_task(export_id: int, attempt: int) -> str:
+    """Make one report export's file (see report_exports.py: safe to run twice); returns its status."""
+    from .report_exports import report_export_run
+
+    export = report_export_run(export_id=export_id, attempt=attempt)
+    return export.status if export is not None else "missing"

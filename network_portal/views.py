@@ -7,17 +7,18 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from agreements.models import Agreement
-from core.exports import table_download
+from core.exports import XLSX_TYPE, table_download
 from core.web import query_text
-from gardens.access import access_required, is_network_reader, report_scope
+from gardens.access import Access, access_required, is_network_reader, report_export_access, report_scope
 from gardens.geography import ChangeGraph, municipality_resolve
 from gardens.models import Garden, Network
 from gardens.selectors import (
@@ -30,9 +31,10 @@ from gardens.selectors import (
 )
 from projects.models import Project
 
-from . import charts, reports
-from .models import ReportSubscription
-from .report_forms import ReportFilterForm
+from . import reports
+from .models import REPORT_EXPORT_STALE_MINUTES, ReportExport, ReportSubscription
+from .report_exports import report_export_create, report_export_restart
+from .report_pages import report_context, report_file_name, report_pdf, report_table
 from .reports_mail import report_subscription_set
 
 
@@ -129,167 +131,116 @@ def dashboard(request):
 # --- the network reports ---------------------------------------------------------------------------
 
 
-def _report_rows(gardens, period, graph) -> dict:
-    """Everything the report page and its exports show, each figure one aggregate query."""
-    effects = reports.effect_indicators(gardens, period)
-    counts = reports.target_company_counts(gardens, period)
-    groups = reports.follow_up_groups(gardens, period)
-    follow_up = reports.follow_up_by_garden(gardens, period, groups)
-    women = reports.women_in_leadership(gardens, period)
-    shared = reports.shared_hours(gardens, period, groups)
-    rows = []
-    for garden in gardens:
-        growth = effects.get(garden.pk, {})
-        w, leaders = women.get(garden.pk, (0, 0))
-        rows.append({
-            "garden": garden,
-            "counts": counts.get(garden.pk, reports.Counts()),
-            "follow_up": follow_up.get(garden.pk, reports.FollowUp()),
-            "turnover": growth.get("turnover", reports.Growth()),
-            "value_creation": growth.get("value_creation", reports.Growth()),
-            "employees": growth.get("employees", reports.Growth()),
-            "women_share": round(100 * w / leaders, 1) if leaders else None,
-            "shared_given": shared.get(garden.pk, (0, 0))[0],
-            "shared_received": shared.get(garden.pk, (0, 0))[1],
-        })
-    w, leaders = women[None]
-    return {
-        "rows": rows,
-        "groups": groups,
-        "effects": effects[None],
-        "counts": counts[None],
-        "follow_up": follow_up[None],
-        "women_share": round(100 * w / leaders, 1) if leaders else None,
-    }
-
-
-COMPARED = [
-    ("active", _("Active target companies at the end of the period"), lambda r: r["counts"].active),
-    ("new", _("New target companies"), lambda r: r["counts"].new),
-    ("hours", _("Follow-up hours"), lambda r: r["follow_up"].hours),
-    ("turnover", _("Growth in turnover since the baseline (%)"), lambda r: r["turnover"].percent),
-    ("value_creation", _("Growth in value creation since the baseline (%)"), lambda r: r["value_creation"].percent),
-    ("employees", _("Growth in employees since the baseline (%)"), lambda r: r["employees"].percent),
-    ("women_share", _("Share of women in leading positions (%)"), lambda r: r["women_share"]),
-]
-
-
-def _comparison(rows: list[dict], own) -> list[dict]:
-    """One garden against the network's average and median, figure by figure."""
-    own_row = next((r for r in rows if r["garden"].pk == own.pk), None)
-    result = []
-    for key, label, value in COMPARED:
-        values = [value(r) for r in rows]
-        result.append({"key": key, "label": label, "own": value(own_row) if own_row else None,
-                       "average": reports.average_of(values), "median": reports.median_of(values)})
-    return result
-
-
-def _report_context(request):
-    access = request.access
-    form = ReportFilterForm(request.GET or None, access=access)
-    chosen = form.report_filter()
-    graph = ChangeGraph.load()
-    if access.names_gardens:
-        gardens = reports.gardens_in_scope(access, chosen, graph)
-    else:  # staff: their garden against the whole network
-        gardens = list(Garden.objects.order_by("name"))
-    period = chosen.period
-    figures = _report_rows(gardens, period, graph)
-    comparison = _comparison(figures["rows"], access.own_garden) if access.own_garden else None
-    context = {
-        "form": form, "period": period, "gardens": gardens, "figures": figures, "comparison": comparison,
-        "query": request.GET.urlencode(),
-        "subscribed": access.is_reader and ReportSubscription.objects.filter(user=request.user).exists(),
-    }
-    growth_title = str(_("Growth in turnover since the baseline (%)"))
-    if comparison is not None:
-        growth = next(c for c in comparison if c["key"] == "turnover")
-        own = access.own_garden.name
-        context["growth_chart"] = charts.bar_chart(
-            title=growth_title, labels=[own, str(_("Network average")), str(_("Network median"))],
-            values=[growth["own"], growth["average"], growth["median"]], unit="%", highlight=own)
-    if access.names_gardens:
-        context["growth_chart"] = charts.bar_chart(
-            title=growth_title, labels=[r["garden"].name for r in figures["rows"]],
-            values=[r["turnover"].percent for r in figures["rows"]], unit="%",
-            highlight=chosen.garden.name if chosen.garden else None)
-        context.update(
-            by_place=reports.counts_by_place(gardens, period, graph),
-            by_phase=reports.counts_by(gardens, period, "phase"),
-            by_section=reports.counts_by(gardens, period, "company__industry__section"),
-            cohorts=reports.counts_by(gardens, period, "cohort"),
-            by_kind=reports.follow_up_by_kind(gardens, period, figures["groups"]),
-            requests=reports.help_requests(gardens, period),
-            meetings=reports.meetings_required_and_held(gardens, period),
-            money=reports.project_money(gardens, period),
-        )
-        figure = request.GET.get("map", "targets")
-        figure = figure if figure in reports.MAP_FIGURES else "targets"
-        context["map_figure"] = figure
-        context["map_figures"] = reports.MAP_FIGURES
-        context["map_chart"] = charts.shaded_map(
-            title=str(reports.MAP_FIGURES[figure]), values=reports.figure_by_municipality(gardens, period, figure),
-            unit="" if figure == "targets" else "")
-        trend = reports.active_trend(gardens, period.year)
-        context["trend_chart"] = charts.line_chart(
-            title=str(_("Active target companies at the end of each year")), x_labels=[str(y) for y in trend],
-            series=[(str(_("Active target companies")), list(trend.values()))])
-    return context
-
-
 @access_required(report_scope)
 def report_dashboard(request: HttpRequest) -> HttpResponse:
     """The network's figures for Siva and the counties; a garden's against the network for its staff."""
-    return render(request, "network_portal/reports.html", _report_context(request))
+    context = report_context(request.access, request.GET.urlencode())
+    context["subscribed"] = (request.access.is_reader
+                             and ReportSubscription.objects.filter(user=request.user).exists())
+    return render(request, "network_portal/reports.html", context)
 
 
 @access_required(report_scope)
 def report_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The report's table as CSV or XLSX (numbers as numbers): per garden for readers, the comparison for staff."""
+    """The report's table as CSV or XLSX (numbers as numbers), or the PDF, answered at once.
+
+    The report page's buttons make a ReportExport instead (a task with a progress bar); this
+    direct download stays for scripts and the benchmark.
+    """
     if fmt not in ("csv", "xlsx", "pdf"):
         raise Http404
-    context = _report_context(request)
-    period = context["period"]
-    name = f"rapport-{period.year}{'-q' + str(period.quarter) if period.quarter else ''}"
+    context = report_context(request.access, request.GET.urlencode())
+    name = report_file_name(context)
     if fmt == "pdf":
-        return _report_pdf(request, context, name)
-    if context["comparison"] is not None:
-        header = [_("Figure"), request.access.own_garden.name, _("Network average"), _("Network median")]
-        rows = [[c["label"], c["own"], c["average"], c["median"]] for c in context["comparison"]]
-    else:
-        header = [_("Garden"), _("Active at the end of the period"), _("New"), _("Ended"), _("Follow-up hours"),
-                  _("Activities"), _("Turnover growth (%)"), _("Value creation growth (%)"),
-                  _("Employee growth (%)"), _("Share of women in leading positions (%)")]
-        rows = [[r["garden"].name, r["counts"].active, r["counts"].new, r["counts"].ended, r["follow_up"].hours,
-                 r["follow_up"].activities, r["turnover"].percent, r["value_creation"].percent,
-                 r["employees"].percent, r["women_share"]] for r in context["figures"]["rows"]]
-        totals = context["figures"]
-        rows.append([_("All"), totals["counts"].active, totals["counts"].new, totals["counts"].ended,
-                     totals["follow_up"].hours, totals["follow_up"].activities, totals["effects"]["turnover"].percent,
-                     totals["effects"]["value_creation"].percent, totals["effects"]["employees"].percent,
-                     totals["women_share"]])
+        response = HttpResponse(report_pdf(context, request), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+        return response
+    header, rows = report_table(context)
     return table_download([str(h) for h in header], rows, name=name, fmt=fmt, title=str(_("Network report")))
 
 
-def _report_pdf(request: HttpRequest, context: dict, name: str) -> HttpResponse:
-    """The same report as a printable PDF, rendered from the page's own templates (WeasyPrint).
+# --- report exports: a file made by a task, with a progress bar ----------------------------------
 
-    Nothing is fetched over the network: the portal's stylesheet is read from disk and only
-    file: and data: addresses are allowed.
-    """
-    from django.contrib.staticfiles import finders
-    from weasyprint import CSS, HTML  # imported here: it loads Pango, which only this view needs
-    from weasyprint.urls import URLFetcher
 
-    html = render_to_string("network_portal/report_pdf.html", {**context, "today": timezone.localdate()},
-                            request=request)
-    fetcher = URLFetcher(allowed_protocols=("file", "data"))
-    pdf = HTML(string=html, url_fetcher=fetcher).write_pdf(
-        stylesheets=[CSS(filename=finders.find("css/portal.css"), url_fetcher=fetcher)])
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-    return response
+def report_export_scope(request: HttpRequest, pk: int, **kwargs) -> tuple[ReportExport, Access]:
+    """/rapporter/eksport/<pk>/…: the export and what the person may do with it (gardens/access.py)."""
+    export = ReportExport.objects.filter(pk=pk).first()
+    if export is None:
+        raise Http404("No such export.")
+    return export, report_export_access(request.user, export)
+
+
+@require_POST
+@access_required(report_scope)
+def report_export_start(request: HttpRequest) -> HttpResponse:
+    """The report page's export buttons: ask for the file of the page as shown, then follow its progress."""
+    fmt = request.POST.get("format", "")
+    if fmt not in ReportExport.Format.values:
+        messages.error(request, _("Choose XLSX, CSV or PDF to export the report."))
+        return redirect("network_portal:reports")
+    export = report_export_create(user=request.user, query=request.POST.get("query", ""), fmt=fmt,
+                                  language=get_language() or settings.LANGUAGE_CODE)
+    return redirect(export)
+
+
+def _export_message(export: ReportExport) -> str:
+    if export.status == ReportExport.Status.DONE:
+        return str(_("The file is ready."))
+    if export.status == ReportExport.Status.FAILED:
+        return export.error or str(_("The file could not be made."))
+    if export.is_stale():
+        return str(_("This export has not moved for %(minutes)s minutes: the background worker probably "
+                     "stopped. Start it again; nothing is lost.") % {"minutes": REPORT_EXPORT_STALE_MINUTES})
+    if export.status == ReportExport.Status.QUEUED:
+        return str(_("Waiting for the background worker. The file is made as soon as it is free; "
+                     "you may leave this page and come back."))
+    return str(_("Making the file: %(percent)s %% done.") % {"percent": export.progress})
+
+
+@access_required(report_export_scope)
+def report_export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One export: its progress bar while it is made, then the download link (or what went wrong)."""
+    export = request.scope_object
+    return render(request, "network_portal/report_export.html", {
+        "export": export, "message": _export_message(export), "can_restart": request.access.can_edit
+        and export.can_restart, "report_url": reverse("network_portal:reports") + (f"?{export.query}" if export.query
+                                                                                  else ""),
+    })
+
+
+@access_required(report_export_scope)
+def report_export_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    """The export's state for the progress bar (polled by static/js/report-export.js)."""
+    export = request.scope_object
+    done = export.status == ReportExport.Status.DONE
+    return JsonResponse({
+        "status": export.status, "status_label": export.get_status_display(), "progress": export.progress,
+        "finished": export.is_finished, "can_restart": export.can_restart, "message": _export_message(export),
+        "download_url": reverse("network_portal:reports-export-file", kwargs={"pk": export.pk}) if done else None,
+    }, headers={"Cache-Control": "no-store"})
+
+
+@access_required(report_export_scope)
+def report_export_download(request: HttpRequest, pk: int) -> FileResponse:
+    """The finished file, to the person who asked (and superusers) only."""
+    export = request.scope_object
+    if export.status != ReportExport.Status.DONE or not export.file:
+        raise Http404("The file is not ready.")
+    content_type = {"xlsx": XLSX_TYPE, "csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}[export.format]
+    return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.file_name,
+                        content_type=content_type)
+
+
+@require_POST
+@access_required(report_export_scope, "can_edit")
+def report_export_restart_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start a failed or stale export again (the person who asked for it)."""
+    export = request.scope_object
+    if report_export_restart(export=export, by=request.user):
+        messages.success(request, _("The export was started again."))
+    else:
+        messages.info(request, _("This export is still being made or is finished; it was not started again."))
+    return redirect(export)
 
 
 @require_POST

@@ -33,6 +33,7 @@ from members.models import (
     ImportBatch,
     TransferRequest,
 )
+from network_portal.models import ReportExport
 from projects.models import FundingCall, Grant, Milestone, ProgressReport, Project, ProjectPartner
 from tests.factories import GardenFactory, MembershipFactory, TargetCompanyFactory
 
@@ -89,6 +90,16 @@ MATRIX = [
                                           superuser=200)),
     ("network_portal:reports-export", "get", row(404, anonymous=LOGIN, staff_a=200, admin_a=200, staff_b=200,
                                                  reader=200, superuser=200)),
+    # Report exports: the page's buttons make one (staff export their comparison); an unknown format
+    # (the empty post here) is sent back to the report with a message.
+    ("network_portal:reports-export-start", "post", row(404, anonymous=LOGIN, staff_a=302, admin_a=302, staff_b=302,
+                                                        reader=302, superuser=302)),
+    # An export (the reader's own, done): only the person who asked, and superusers, see it; the
+    # superuser does not restart someone else's. A finished export is not restarted: back to its page.
+    ("network_portal:reports-export-detail", "get", row(404, anonymous=LOGIN, reader=200, superuser=200)),
+    ("network_portal:reports-export-progress", "get", row(404, anonymous=LOGIN, reader=200, superuser=200)),
+    ("network_portal:reports-export-file", "get", row(404, anonymous=LOGIN, reader=200, superuser=200)),
+    ("network_portal:reports-export-restart", "post", row(404, anonymous=LOGIN, reader=302, superuser=403)),
     ("network_portal:programme", "get", PUBLIC),
     # Readers subscribe to the quarterly report; staff read the reports but have nothing to subscribe to.
     ("network_portal:reports-subscription", "post", row(404, anonymous=LOGIN, staff_a=403, admin_a=403, staff_b=403,
@@ -234,7 +245,7 @@ def ended(garden_a):
 
 
 @pytest.fixture
-def world(garden_a, garden_b, staff_a, entrepreneur, settings, tmp_path):
+def world(garden_a, garden_b, staff_a, entrepreneur, reader, settings, tmp_path):
     """One of everything, owned by garden A (or with A as a party)."""
     settings.MEDIA_ROOT = tmp_path
     target = TargetCompanyFactory(garden=garden_a)
@@ -278,6 +289,10 @@ def world(garden_a, garden_b, staff_a, entrepreneur, settings, tmp_path):
     milestone = Milestone.objects.create(project=project, title="Oppstart", due=datetime.date(2025, 6, 1))
     report = ProgressReport.objects.create(project=project, period="2025", due=datetime.date(2026, 1, 31))
     report.file.save("rapport.pdf", ContentFile(b"%PDF-1.4 report"))
+    export = ReportExport.objects.create(requested_by=reader, query="year=2025", format="csv",
+                                         title="Nettverksrapport 2025", status=ReportExport.Status.DONE,
+                                         progress=100, file_name="rapport-2025.csv", finished_at=timezone.now())
+    export.file.save("rapport-2025.csv", ContentFile("\ufeffHage;Aktive\r\n".encode()))
     return {
         "garden_slug": garden_a.slug, "slug": None, "pk": target.pk, "goal_pk": goal.pk, "contact_pk": contact.pk,
         "fmt": "csv", "transfer_pk": transfer.pk, "invitation_pk": invitation.pk, "membership_pk": colleague.pk,
@@ -285,7 +300,7 @@ def world(garden_a, garden_b, staff_a, entrepreneur, settings, tmp_path):
         "profile_pk": profile.pk, "action_pk": action.pk,
         # Names that mean different objects in different apps.
         "by_namespace": {
-            "network_portal": {"slug": garden_a.slug, "fmt": "xlsx"},
+            "network_portal": {"slug": garden_a.slug, "fmt": "xlsx", "pk": export.pk},
             "gardens": {"pk": profile.pk},
             "agreements": {"slug": agreement.slug, "pk": meeting.pk, "document_pk": document.pk,
                            "event_pk": event.pk},

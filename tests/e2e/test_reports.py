@@ -34,7 +34,15 @@ def run_axe(page):
 
 
 @pytest.mark.parametrize("width,height", SIZES, ids=["desktop", "phone"])
-def test_a_county_reader_filters_to_2021_sees_their_gardens_and_exports(browser, live_server, world, width, height):
+def test_a_county_reader_filters_to_2021_sees_their_gardens_and_exports(browser, live_server, world, width, height,
+                                                                        monkeypatch):
+    from network_portal.models import ReportExport
+    from network_portal.tasks import report_export_task
+
+    # The worker is this test: the export waits (queued) until the test runs its task, so the page's
+    # progress bar and its polling are seen doing their work.
+    queued = []
+    monkeypatch.setattr(report_export_task, "delay", lambda *args: queued.append(args))
     reader = UserFactory(email=f"fylke{width}@example.org", is_network_reader=True, full_name="Fylke Leser")
     ReaderCounty.objects.create(user=reader, county=County.objects.get(number="34", name="Innlandet"))
     context, page = new_page(browser, width, height)
@@ -48,14 +56,37 @@ def test_a_county_reader_filters_to_2021_sees_their_gardens_and_exports(browser,
     assert per_garden.get_by_text("Hage OST").count() == 0 and per_garden.get_by_text("Hage TRD").count() == 0
     expect(page.get_by_role("img", name="Vekst i omsetning siden utgangspunktet (%)")).to_be_visible()
     total = int(per_garden.locator("tfoot td").first.inner_text())
-    with page.expect_download() as download:
-        page.get_by_role("link", name="Last ned XLSX").click()
-    sheet = load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[-1][0] == "Alle" and rows[-1][1] == total == sum(r[1] for r in rows[1:-1])
+    hours = per_garden.locator("tfoot td").nth(3).inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= width, "the report scrolls sideways"
     assert run_axe(page) == []
     page.screenshot(path=str(SCREENSHOTS / f"reports-county-{width}.png"), full_page=True)
+
+    page.get_by_role("button", name="Last ned XLSX").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nettverksrapport 2021 som XLSX")
+    bar = page.get_by_role("progressbar", name="Lager filen")
+    expect(bar).to_have_attribute("value", "0")
+    expect(page.get_by_role("status")).to_contain_text("Venter på bakgrunnsarbeideren")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, "the export page scrolls sideways"
+    assert run_axe(page) == []
+    page.screenshot(path=str(SCREENSHOTS / f"reports-export-waiting-{width}.png"), full_page=True)
+    export = ReportExport.objects.get(requested_by=reader)
+    assert queued == [(export.pk, 1)] and export.query.startswith("year=2021&quarter=&")
+
+    report_export_task(*queued[0])  # the worker makes the file; the page notices by itself
+    download_link = page.get_by_role("link", name="Last ned rapport-2021.xlsx")
+    expect(download_link).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("progressbar", name="Filen din er klar")).to_have_attribute("value", "100")
+    assert run_axe(page) == []
+    page.screenshot(path=str(SCREENSHOTS / f"reports-export-done-{width}.png"), full_page=True)
+    with page.expect_download() as download:
+        download_link.click()
+    assert download.value.suggested_filename == "rapport-2021.xlsx"
+    sheet = load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    names = [r[0] for r in rows[1:-1]]
+    assert "Hage INN" in names and "Hage OST" not in names and "Hage TRD" not in names
+    assert rows[-1][0] == "Alle" and rows[-1][1] == total == sum(r[1] for r in rows[1:-1])
+    assert float(rows[-1][4]) == float(hours.replace("\u00a0", "").replace(" ", "").replace(",", "."))
     context.close()
 
 

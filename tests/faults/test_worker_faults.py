@@ -46,10 +46,10 @@ def worker(portal_on, tmp_path):
     log_path = tmp_path / "worker.log"
     processes = []
 
-    def start(hang: float):
+    def start(hang: float, **extra_env: str):
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.faults.worker_settings",
                "DATABASE_URL": database_url(), "REDIS_URL": portal_on.url,
-               "FAULT_MAIL_DIR": str(mail_dir), "FAULT_MAIL_HANG": str(hang)}
+               "FAULT_MAIL_DIR": str(mail_dir), "FAULT_MAIL_HANG": str(hang), **extra_env}
         with log_path.open("a") as log:
             process = subprocess.Popen(WORKER_COMMAND, env=env, stdout=log, stderr=subprocess.STDOUT)
         processes.append(process)
