@@ -123,7 +123,7 @@ def test_workspace_overview_counts_and_lists_goals_due_this_week(client, staff_a
     html = client.get(reverse("members:workspace", kwargs={"garden_slug": garden_a.slug})).content.decode()
     assert "Sende søknad" in html and "Glemt mål" in html
     assert "Neste uke" not in html and "Nådd" not in html
-    assert "<strong>1</strong> aktive målbedrifter" in html
+    assert "<strong>1</strong> <a href=\"/g/alfa/malbedrifter/?status=active\">aktive målbedrifter</a>" in html
     assert "<strong>1,5</strong> timer i 2026" in html
     assert "30.11.–06.12.2026" in html
     assert html.count("badge-overdue") == 1  # the goal from November
