@@ -86,8 +86,9 @@ def test_query_count_is_fixed(client, django_assert_num_queries, staff_a, garden
     AgreementParty.objects.create(agreement=agreement, garden=GardenFactory(name="Gamma Næringshage", slug="gamma"))
     for i in range(rows):
         target = TargetCompanyFactory(garden=garden_a, phase=["mapping", "growth"][i % 2])
-        DevelopmentGoal.objects.create(target=target, description=f"Mål {i}", due=today + datetime.timedelta(i % 5 - 2))
-        meeting = Meeting.objects.create(agreement=agreement, title=f"Møte {i}", date=today + datetime.timedelta(i % 5 - 2))
+        day = today + datetime.timedelta(i % 5 - 2)
+        DevelopmentGoal.objects.create(target=target, description=f"Mål {i}", due=day)
+        meeting = Meeting.objects.create(agreement=agreement, title=f"Møte {i}", date=day)
         ActionItem.objects.create(meeting=meeting, description=f"Tiltak {i}", due_on=today - datetime.timedelta(1))
         HelpRequest.objects.create(garden=garden_a, name="G", email="g@example.org", message="?")
     client.force_login(staff_a)
