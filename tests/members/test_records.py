@@ -346,6 +346,26 @@ def test_export_is_exactly_the_filtered_list_and_neutralises_formulas(client, ga
     assert client.get(reverse("members:company-export", kwargs={**base, "fmt": "pdf"})).status_code == 404
 
 
+def test_export_writes_dates_and_hours_the_norwegian_way_and_keeps_xlsx_numbers_real(client, garden_a, staff_a):
+    target = TargetCompanyFactory(garden=garden_a, contract_start=datetime.date(2025, 3, 1),
+                                  contract_end=datetime.date(2027, 12, 31))
+    services.follow_up_log(target=target, by=staff_a, date=datetime.date(2025, 4, 2), kind="advice",
+                           hours=Decimal("1.50"), summary="Råd")
+    client.force_login(staff_a)
+    base = {"garden_slug": garden_a.slug}
+    response = client.get(reverse("members:company-export", kwargs={**base, "fmt": "csv"}))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    row = list(csv.reader(io.StringIO(text), delimiter=";"))[1]
+    assert row[7:9] == ["01.03.2025", "31.12.2027"] and row[-1] == "1,5"
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
+    response = client.get(reverse("members:company-export", kwargs={**base, "fmt": "xlsx"}))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    start, end = next(sheet.iter_rows(min_row=2))[7:9]
+    assert start.is_date and start.value.date() == datetime.date(2025, 3, 1) and start.number_format == "DD.MM.YYYY"
+    hours = next(sheet.iter_rows(min_row=2))[-1]
+    assert hours.data_type == "n" and hours.value == 1.5  # a real number Excel can sum
+
+
 def test_contract_upload_and_download(client, garden_a, staff_a, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
