@@ -176,9 +176,12 @@ def test_form_errors_keep_the_input(client, garden_a, staff_a):
         "phase": "mapping",
     })
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "nøyaktig 9 siffer" in html and "99.999 er ikke en SN2007-næringskode" in html
     assert 'value="Beholdt Navn AS"' in html
+    # The first error is focused and each error is read with its field.
+    assert re.search(r'<input[^>]*name="org_number"[^>]*autofocus', html)
+    assert 'aria-describedby="id_org_number_error"' in html and 'id="id_org_number_error"' in html
     assert not TargetCompany.objects.exists()
 
 
@@ -207,7 +210,7 @@ def test_stale_edit_is_refused_with_what_changed(client, garden_a, staff_a, admi
         "notes": "Fra stab", "version": 1,
     })
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 409  # Conflict: nothing saved, the other's changes shown
     assert "Noen andre lagret denne posten" in html
     assert "Fra admin" in html  # what changed meanwhile
     assert "Fra stab" in html  # the person's own input is kept
@@ -222,7 +225,10 @@ def test_withdrawn_needs_a_reason(client, garden_a, staff_a):
         "name": target.company.name, "contract_start": "2025-01-01", "phase": "mapping", "status": "withdrawn",
         "version": 1,
     })
-    assert "Skriv hvorfor bedriften trakk seg" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 400 and "Skriv hvorfor bedriften trakk seg" in html
+    assert re.search(r'<textarea[^>]*name="withdrawn_reason"[^>]*autofocus', html)
+    assert 'id="id_withdrawn_reason_error"' in html
 
 
 def test_follow_up_key_figures_goal_and_contact_show_on_record_and_history(client, garden_a, staff_a):
