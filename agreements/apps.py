@@ -9,8 +9,10 @@ class AgreementsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.personal_data import plain, register_person_section
+        from members.selectors import register_workspace_agenda
 
         from .models import EventRegistration
+        from .selectors import workspace_agenda
 
         def registrations(user) -> list[dict]:
             """The person's event registrations, in "download my data" (deleted with the account)."""
@@ -19,3 +21,5 @@ class AgreementsConfig(AppConfig):
                     for r in EventRegistration.objects.filter(user=user).select_related("event").order_by("created_at")]
 
         register_person_section("event_registrations", registrations)
+        # The garden's workspace lists its agreements' meetings and action items due this week.
+        register_workspace_agenda(workspace_agenda)

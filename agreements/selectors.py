@@ -7,9 +7,10 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from core.models import User
-from gardens.models import StaffMembership
+from gardens.models import Garden, StaffMembership
+from members.selectors import WORKSPACE_SHOWN
 
-from .models import Agreement, AgreementParty, EventRegistration, Meeting, NetworkEvent
+from .models import ActionItem, Agreement, AgreementParty, EventRegistration, Meeting, NetworkEvent
 
 
 def _parties_prefetch() -> Prefetch:
@@ -165,3 +166,29 @@ def event_ics(event: NetworkEvent, *, domain: str) -> str:
         lines.append(f"DESCRIPTION:{_ics_text(event.description)}")
     lines += ["END:VEVENT", "END:VCALENDAR"]
     return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+def workspace_agenda(garden: Garden, today: datetime.date, week_end: datetime.date) -> dict:
+    """The workspace's meetings and action items of the garden's agreements due by `week_end` (4 queries).
+
+    Overdue: a meeting dated before today still only planned, an open action item past its due date.
+    """
+    agreements = AgreementParty.objects.filter(garden=garden).values("agreement_id")
+    meetings = Meeting.objects.filter(
+        agreement_id__in=agreements, status=Meeting.Status.PLANNED, date__lte=week_end
+    )
+    actions = ActionItem.objects.filter(
+        meeting__agreement_id__in=agreements, done=False, due_on__isnull=False, due_on__lte=week_end
+    )
+    return {
+        "meeting_counts": meetings.aggregate(
+            overdue=Count("pk", filter=Q(date__lt=today)), this_week=Count("pk", filter=Q(date__gte=today))
+        ),
+        "meetings_due": list(meetings.select_related("agreement").order_by("date", "pk")[:WORKSPACE_SHOWN]),
+        "action_counts": actions.aggregate(
+            overdue=Count("pk", filter=Q(due_on__lt=today)), this_week=Count("pk", filter=Q(due_on__gte=today))
+        ),
+        "actions_due": list(
+            actions.select_related("meeting__agreement", "owner").order_by("due_on", "pk")[:WORKSPACE_SHOWN]
+        ),
+    }

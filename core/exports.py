@@ -3,15 +3,23 @@
 In CSV, cells that a spreadsheet would read as a formula (starting with =, +, -, @, tab or
 carriage return) are neutralised with a leading apostrophe (OWASP CSV injection); in XLSX text
 is stored as text, which Excel never evaluates. Numbers stay numbers.
+
+Dates read the Norwegian way in both: CSV writes 01.03.2025 (and 02.12.2026 14:05 for a moment,
+in Norwegian time), which Norwegian Excel reads as a date; XLSX keeps real date cells shown as
+DD.MM.YYYY. Decimals in CSV get a decimal comma without thousands spaces, so Excel still reads
+them as numbers.
 """
 
 import csv
+import datetime
 import io
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
 
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
+from django.utils import timezone
 from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -30,10 +38,29 @@ def neutralise(value) -> object:
     return value
 
 
+XLSX_DATE = "DD.MM.YYYY"
+XLSX_MOMENT = "DD.MM.YYYY HH:MM"
+
+
+def _local_naive(value: datetime.datetime) -> datetime.datetime:
+    """A moment in Norwegian time without its zone (spreadsheets have no time zones)."""
+    return timezone.make_naive(value) if timezone.is_aware(value) else value
+
+
 def _csv_cell(value) -> str:
     if value is None:
         return ""
-    if isinstance(value, int | float) or type(value).__name__ == "Decimal":
+    if isinstance(value, datetime.datetime):
+        return f"{_local_naive(value):%d.%m.%Y %H:%M}"
+    if isinstance(value, datetime.date):
+        return f"{value:%d.%m.%Y}"
+    if isinstance(value, Decimal):
+        # Fixed point without the trailing zeros: Decimal("1.50") → "1,5", Decimal("12.00") → "12".
+        text = f"{value:f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return text.replace(".", ",")
+    if isinstance(value, int | float):
         return str(value).replace(".", ",")  # Norwegian Excel reads a decimal comma
     return str(neutralise(str(value)))
 
@@ -60,6 +87,10 @@ def _xlsx_cell(sheet, value):
     if isinstance(value, str):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"
+        return cell
+    if isinstance(value, datetime.date):
+        cell = WriteOnlyCell(sheet, value=_local_naive(value) if isinstance(value, datetime.datetime) else value)
+        cell.number_format = XLSX_MOMENT if isinstance(value, datetime.datetime) else XLSX_DATE
         return cell
     return value
 
@@ -118,10 +149,15 @@ def table_download(header: Sequence[str], rows: Iterable[Sequence], *, name: str
         # XLSX keeps text as text: a string cell is stored as a string (type "s"), which Excel
         # never evaluates, so "=HYPERLINK(…)" shows as typed, without the CSV's apostrophe.
         for values in [list(header), *rows]:
-            sheet.append([str(v) if isinstance(v, Promise) else v for v in values])
+            sheet.append([str(v) if isinstance(v, Promise) else _local_naive(v) if isinstance(v, datetime.datetime)
+                          else v for v in values])
             for cell in sheet[sheet.max_row]:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"
+                elif isinstance(cell.value, datetime.datetime):
+                    cell.number_format = XLSX_MOMENT
+                elif isinstance(cell.value, datetime.date):
+                    cell.number_format = XLSX_DATE
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

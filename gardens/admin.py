@@ -11,6 +11,7 @@ from .models import (
     County,
     Coverage,
     Garden,
+    GardenContact,
     GardenStatus,
     IndustryCode,
     Invitation,
@@ -98,6 +99,13 @@ class GardenStatusAdmin(AuditedAdmin):
     list_display = ["garden", "kind", "valid_from", "valid_to", "is_inferred"]
     list_filter = ["kind", "is_inferred"]
     search_fields = ["garden__name"]
+
+
+@admin.register(GardenContact)
+class GardenContactAdmin(AuditedAdmin):
+    list_display = ["garden", "kind", "value", "title", "is_inferred"]
+    list_filter = ["kind", "is_inferred"]
+    search_fields = ["garden__name", "value"]
 
 
 @admin.register(Coverage)

@@ -33,6 +33,7 @@ from .models import (
     County,
     Coverage,
     Garden,
+    GardenContact,
     GardenStatus,
     IndustryCode,
     Municipality,
@@ -48,6 +49,7 @@ CHANGES_FILE = "kommuner_changes_national.csv"
 NACE_FILE = "nace_sn2007.csv"
 SEED_FILE = "network_seed.yaml"
 TEXTS_FILE = "network_texts.yaml"
+CONTACTS_FILE = "garden_contacts.yaml"
 
 # The national history starts here: a period that starts on this day may have started long
 # before, so it is stored with an unknown start ("since before our records").
@@ -69,6 +71,7 @@ LOADED_MODELS: list[type[models.Model]] = [
     IndustryCode,
     Organisation,
     Garden,
+    GardenContact,
     GardenStatus,
     Coverage,
     Network,
@@ -107,12 +110,43 @@ def load_gardens(*, data_dir: Path, tally: Tally) -> LoadedGardens:
     nace_rows = _read_nace(data_dir / NACE_FILE)
     seed = read_yaml(data_dir / SEED_FILE, lists=["organisations", "gardens", "networks"])
     texts = read_yaml(data_dir / TEXTS_FILE, mappings=["organisations", "gardens", "networks", "notes"])
+    contacts = read_yaml(data_dir / CONTACTS_FILE)
 
     counties = _load_counties(history, tally)
     current = _load_municipalities(current_rows, history, changes, counties, tally)
     _load_industry_codes(nace_rows, tally)
     with malformed_as_load_error(SEED_FILE):
-        return _load_seed(seed, texts, current, tally)
+        loaded = _load_seed(seed, texts, current, tally)
+    with malformed_as_load_error(CONTACTS_FILE):
+        _load_contacts(contacts, loaded.gardens, loaded.source_titles, tally)
+    return loaded
+
+
+def _load_contacts(contacts: dict[str, Any], gardens: dict[str, Garden], titles: dict[str, str],
+                   tally: Tally) -> None:
+    """Each garden's contact details from garden_contacts.yaml, in the file's order (a reload rewrites them).
+
+    A source is a seed article (shown by its title) or a public page {url, title}.
+    """
+    kinds = set(GardenContact.Kind.values)
+    for garden_id, entries in contacts.items():
+        if garden_id not in gardens:
+            raise LoadError(f"{CONTACTS_FILE}: {garden_id} is not a garden of {SEED_FILE}")
+        garden = gardens[garden_id]
+        for position, entry in enumerate(entries):
+            if entry["kind"] not in kinds or entry["status"] not in ("stated", "inferred"):
+                raise LoadError(f"{CONTACTS_FILE}: {garden_id} #{position + 1}: unknown kind or status")
+            pages = [item for item in entry["source"] if isinstance(item, dict)]
+            articles = [item for item in entry["source"] if isinstance(item, str)]
+            cited = [sources(articles, titles=titles)] if articles else []
+            source = "; ".join(cited + [f"{page['title']}, {page['url']}" for page in pages])
+            inferred = entry["status"] == "inferred"
+            upsert(GardenContact, tally, lookup={"garden": garden, "position": position}, values={
+                "kind": entry["kind"], "value": entry["value"], "title": entry.get("title", ""),
+                "source": source[:300], "is_inferred": inferred,
+                "inference_note": one_line(entry.get("reasoning", "")) if inferred else "",
+            })
+        GardenContact.objects.filter(garden=garden, position__gte=len(entries)).delete()
 
 
 # --- reading and checking the files ---------------------------------------------------------

@@ -233,6 +233,36 @@ class Garden(models.Model):
         return reverse("members:workspace", kwargs={"garden_slug": self.slug})
 
 
+class GardenContact(SourcedMixin):
+    """One way to reach a garden as a public source gives it: its place, address, phone, e-mail,
+    web site or a named person with their public role. Inferred where the source only implies it
+    (shown as "utledet" with the reason); `source` names the article or page."""
+
+    class Kind(models.TextChoices):
+        PLACE = "place", _("where")
+        ADDRESS = "address", _("address")
+        PHONE = "phone", _("phone")
+        EMAIL = "email", _("e-mail")
+        WEBSITE = "website", _("website")
+        PERSON = "person", _("contact person")
+
+    garden = models.ForeignKey(Garden, on_delete=models.CASCADE, related_name="contacts",
+                               verbose_name=_("business garden"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    value = models.CharField(_("value"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("A person's role as printed."))
+
+    class Meta:
+        verbose_name = _("garden contact detail")
+        verbose_name_plural = _("garden contact details")
+        ordering = ["garden", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["garden", "position"], name="garden_contact_position")]
+
+    def __str__(self) -> str:
+        return f"{self.garden}: {self.get_kind_display()} {self.value}"
+
+
 class GardenStatus(ValidityMixin, SourcedMixin):
     """The garden's standing in Siva's programme over time."""
 

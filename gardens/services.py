@@ -22,6 +22,7 @@ from core.audit import audit_record, diff, snapshot
 from core.mail import absolute_url, mail_cancel, mail_queue
 from core.models import User
 from core.services import user_create
+from core.templatetags.formatting import datetime_nb
 from core.text import fold_norwegian, name_sort_key
 
 from .models import Garden, Invitation, StaffMembership, StaffProfile
@@ -35,14 +36,9 @@ class InvitationAlreadyOpen(ValidationError):
         super().__init__(
             _("%(email)s already has an open invitation to this garden (valid until %(expires)s). "
               "You can send it again instead.")
-            % {"email": invitation.email, "expires": _local(invitation.expires_at)}
+            % {"email": invitation.email, "expires": datetime_nb(invitation.expires_at)}
         )
         self.invitation = invitation
-
-
-def _local(moment: datetime.datetime) -> str:
-    """A moment as the portal shows it: 31.01.2026 14:05, Norwegian time."""
-    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
 
 
 def _normalise_email(email: str) -> str:
@@ -70,7 +66,7 @@ def _queue_invitation_email(invitation: Invitation) -> None:
         "inviter": inviter,
         "role": invitation.get_role_display(),
         "accept_url": invitation_accept_url(invitation),
-        "expires": _local(invitation.expires_at),
+        "expires": invitation.expires_at,
     }
     # Each sending is its own event: a resend (with a new expiry) is a new mail.
     invitation.mail = mail_queue(template="gardens/email/invitation", to=[invitation.email], context=context,
@@ -162,7 +158,7 @@ def invitation_problem(invitation: Invitation) -> str | None:
     if invitation.revoked_at is not None:
         return _("This invitation has been withdrawn.")
     if invitation.expires_at <= timezone.now():
-        return _("This invitation expired on %(date)s.") % {"date": _local(invitation.expires_at)}
+        return _("This invitation expired on %(date)s.") % {"date": datetime_nb(invitation.expires_at)}
     return None
 
 

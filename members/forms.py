@@ -3,11 +3,12 @@
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import orgnr
-from core.forms import IdChoiceField, IdMultipleChoiceField
+from core.forms import IdChoiceField, IdMultipleChoiceField, browser_limits
 from core.models import User
 from core.uploads import validate_upload
 from gardens.models import Garden, IndustryCode, Municipality, StaffMembership
@@ -163,6 +164,8 @@ class FollowUpForm(forms.ModelForm):
         self.fields["adviser"].queryset = garden_staff_queryset(garden)
         # The same limits as clean_hours, so the browser says it before the server does.
         self.fields["hours"].widget.attrs.update(min="0", max="24", step="0.25")
+        self.fields["own_share"].widget.attrs.update(min="0")
+        browser_limits(self)
         if not self.is_bound:
             self.initial.setdefault("date", timezone.localdate())
 
@@ -171,6 +174,16 @@ class FollowUpForm(forms.ModelForm):
         if hours is not None and (hours < 0 or hours > 24):
             raise forms.ValidationError(_("Hours must be between 0 and 24 for one entry."))
         return hours
+
+    def clean_own_share(self):
+        share = self.cleaned_data["own_share"]
+        if share is not None and share < 0:
+            raise forms.ValidationError(_("The own share cannot be negative."))
+        return share
+
+
+# A PositiveSmallIntegerField's largest value on PostgreSQL.
+SMALL_INT_MAX = 32767
 
 
 class KeyFiguresForm(forms.ModelForm):
@@ -182,6 +195,20 @@ class KeyFiguresForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # The browser's limits are clean()'s (women > positions can only be checked on the server).
         self.fields["year"].widget.attrs.update(min="1990", max=str(timezone.localdate().year + 1))
+        self.fields["employees"].widget.attrs.update(min="0")
+        # The column's range on every database (SQLite would not check it, PostgreSQL would fail).
+        for name in ("women_in_leadership", "leaders_total"):
+            field = self.fields[name]
+            field.max_value = SMALL_INT_MAX
+            field.validators.append(MaxValueValidator(SMALL_INT_MAX))
+            field.widget.attrs["max"] = str(SMALL_INT_MAX)
+        browser_limits(self)
+
+    def clean_employees(self):
+        employees = self.cleaned_data["employees"]
+        if employees is not None and employees < 0:
+            raise forms.ValidationError(_("The number of employees cannot be negative."))
+        return employees
 
     def clean(self):
         data = super().clean()

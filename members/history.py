@@ -16,12 +16,11 @@ from decimal import Decimal, InvalidOperation
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.templatetags.formatting import nok, number_nb
+from core.templatetags.formatting import datetime_nb, nok, number_nb
 
 from .models import Company, ContactPerson, DevelopmentGoal, FollowUpEntry, KeyFigures, TargetCompany
 
@@ -70,13 +69,6 @@ def field_label(name: str) -> str:
     if field is not None and not (field.auto_created or field.verbose_name == name.replace("_", " ")):
         return str(field.verbose_name)
     return name.replace("_", " ")
-
-
-def datetime_nb(value: datetime.datetime) -> str:
-    """A moment in the local time zone, as '02.12.2026 kl. 03:36'."""
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return gettext("%(date)s at %(time)s") % {"date": date_format(value, "d.m.Y"), "time": value.strftime("%H:%M")}
 
 
 def _is_money(field: models.Field) -> bool:

@@ -1,7 +1,7 @@
 """Reads about target companies."""
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
@@ -12,6 +12,8 @@ from .models import DevelopmentGoal, FollowUpEntry, HelpRequest, HelpRequestMess
 
 # How many records an export reads (and totals) at a time: memory stays flat in the number of rows.
 EXPORT_CHUNK = 500
+# How many goals, meetings and actions the workspace lists in "this week" (the counts count them all).
+WORKSPACE_SHOWN = 20
 
 
 def target_companies_for(garden: Garden) -> QuerySet[TargetCompany]:
@@ -67,26 +69,56 @@ def requests_for_entrepreneur(user) -> list[HelpRequest]:
     )
 
 
+# Parts of the workspace's "this week" that live in the apps above this one (agreements' meetings and
+# action items): each registers a function in its AppConfig.ready(); members never imports them.
+_WORKSPACE_AGENDAS: list[Callable[[Garden, datetime.date, datetime.date], dict]] = []
+
+
+def register_workspace_agenda(agenda: Callable[[Garden, datetime.date, datetime.date], dict]) -> None:
+    """Add `agenda(garden, today, week_end)` to the workspace; it returns template context (lists, counts)."""
+    if agenda not in _WORKSPACE_AGENDAS:
+        _WORKSPACE_AGENDAS.append(agenda)
+
+
 def workspace_overview(garden: Garden, today: datetime.date) -> dict:
-    """The workspace's figures (one aggregate query) and the goals due this week or already overdue."""
+    """The workspace's figures and what is due this week or already overdue, each aggregated in SQL.
+
+    Queries: the records' counts (active, by phase), the follow-ups this year, the open help
+    requests, the goals' counts, the goals due, then each registered agenda's own (agreements: 4).
+    """
     week_start = today - datetime.timedelta(days=today.weekday())
     week_end = week_start + datetime.timedelta(days=6)
+    active = Q(status=TargetCompany.Status.ACTIVE)
     counts = garden.target_companies.aggregate(
-        active=Count("pk", filter=Q(status=TargetCompany.Status.ACTIVE)),
+        active=Count("pk", filter=active),
         in_all=Count("pk", filter=~Q(status=TargetCompany.Status.MERGED)),
+        **{f"phase_{value}": Count("pk", filter=active & Q(phase=value)) for value in TargetCompany.Phase.values},
     )
+    phases = [(label, counts[f"phase_{value}"]) for value, label in TargetCompany.Phase.choices]
     follow_ups = FollowUpEntry.objects.filter(target__garden=garden, date__year=today.year).aggregate(
         entries=Count("pk"), hours=Sum("hours"),
     )
+    open_requests = garden.help_requests.filter(
+        status__in=[HelpRequest.Status.NEW, HelpRequest.Status.ASSIGNED]
+    ).count()
     open_goals = DevelopmentGoal.objects.filter(
         target__garden=garden, target__status=TargetCompany.Status.ACTIVE, due__isnull=False, due__lte=week_end,
         status__in=[DevelopmentGoal.Status.PLANNED, DevelopmentGoal.Status.IN_PROGRESS],
-    ).select_related("target__company").order_by("due", "pk")
-    return {
+    )
+    goal_counts = open_goals.aggregate(
+        overdue=Count("pk", filter=Q(due__lt=today)), this_week=Count("pk", filter=Q(due__gte=today)),
+    )
+    context = {
         "counts": counts,
+        "phases": phases,
+        "open_requests": open_requests,
+        "goal_counts": goal_counts,
         "follow_ups_this_year": follow_ups,
-        "due_this_week": list(open_goals[:20]),
+        "due_this_week": list(open_goals.select_related("target__company").order_by("due", "pk")[:WORKSPACE_SHOWN]),
         "week_start": week_start,
         "week_end": week_end,
         "today": today,
     }
+    for agenda in _WORKSPACE_AGENDAS:
+        context.update(agenda(garden, today, week_end))
+    return context

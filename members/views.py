@@ -121,8 +121,13 @@ def company_create(request: HttpRequest, garden_slug: str) -> HttpResponse:
                 messages.warning(request, _("Note: %(municipality)s is outside the municipalities your garden "
                                             "covers.") % {"municipality": target.company.municipality.name})
             return redirect(target.get_absolute_url())
+    # Bad input comes back as 400 with everything typed kept and the first error focused.
+    failed = request.method == "POST"
+    if failed:
+        focus_first_error(form)
     return render(request, "members/company_form.html",
-                  {"garden": garden, "membership": request.membership, "form": form, "is_new": True})
+                  {"garden": garden, "membership": request.membership, "form": form, "is_new": True},
+                  status=400 if failed else 200)
 
 
 def _follow_up_log(target: TargetCompany, *, show_all: bool) -> dict:
@@ -219,6 +224,9 @@ def company_edit(request: HttpRequest, garden_slug: str, pk: int) -> HttpRespons
                 return redirect(target.get_absolute_url())
     else:
         form = TargetCompanyEditForm(initial=TargetCompanyEditForm.initial_for(target), garden=garden)
+    failed = request.method == "POST"  # a valid, saved edit has redirected above
+    if failed:
+        focus_first_error(form)
     return render(
         request,
         "members/company_form.html",
@@ -230,6 +238,7 @@ def company_edit(request: HttpRequest, garden_slug: str, pk: int) -> HttpRespons
             "is_new": False,
             "stale_entries": [(e, describe(e)) for e in stale.entries] if stale else None,
         },
+        status=(409 if stale else 400) if failed else 200,
     )
 
 

@@ -20,7 +20,7 @@ from core.exports import XLSX_TYPE, table_download
 from core.web import query_text
 from gardens.access import Access, access_required, is_network_reader, report_export_access, report_scope
 from gardens.geography import ChangeGraph, municipality_resolve
-from gardens.models import Garden, Network
+from gardens.models import Garden, GardenContact, Network
 from gardens.selectors import (
     current_municipality_names,
     garden_coverage,
@@ -51,7 +51,7 @@ def home(request):
 
 def garden_list(request: HttpRequest) -> HttpResponse:
     """The public directory: each garden's municipalities, networks, agreements and contact."""
-    gardens = gardens_directory(prefetch=("agreements",))
+    gardens = gardens_directory(prefetch=("agreements", "contacts"))
     has_inferred = any(c.is_inferred for g in gardens for c in g.coverage_now)
     return render(request, "network_portal/garden_list.html", {"gardens": gardens, "has_inferred": has_inferred})
 
@@ -60,6 +60,7 @@ def garden_detail(request, slug: str):
     """A garden's public page: coverage now and before, staff, networks, agreements, projects."""
     garden = get_object_or_404(Garden, slug=slug)
     coverage_now, coverage_before = garden_coverage(garden)
+    contacts = list(garden.contacts.all())
     context = {
         "garden": garden,
         "coverage_now": coverage_now,
@@ -72,6 +73,8 @@ def garden_detail(request, slug: str):
             Project.objects.filter(partnerships__garden=garden).select_related("lead_garden").distinct()
         ),
         "has_inferred": any(c.is_inferred for c in coverage_now + coverage_before),
+        "contacts": contacts,
+        "has_contact_person": any(c.kind == GardenContact.Kind.PERSON for c in contacts),
     }
     return render(request, "network_portal/garden_detail.html", context)
 

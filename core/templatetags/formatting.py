@@ -1,13 +1,18 @@
-"""Money and numbers as Norwegians write them: '6 000 000 kr', '250 000,50 kr', '12,5'.
+"""Money, numbers and moments as Norwegians write them: '6 000 000 kr', '250 000,50 kr', '12,5',
+'01.03.2025', '02.12.2026 kl. 03:36'.
 
 Thousands are grouped with a non-breaking space (so a figure never wraps inside a table cell), the
 decimal mark is a comma and negatives get a real minus sign. The format is the same whatever
 language the page is shown in: these are figures from Norwegian accounts and reports.
 """
 
+import datetime
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -55,3 +60,13 @@ def number_nb(value) -> str:
     decimals = decimals.rstrip("0")
     grouped = _grouped(whole)
     return f"{sign}{grouped},{decimals}" if decimals else f"{sign}{grouped}"
+
+
+@register.filter
+def datetime_nb(value: datetime.datetime | None) -> str:
+    """A moment in the local time zone, as '02.12.2026 kl. 03:36' (e-mails, history, messages)."""
+    if value is None or value == "":
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return gettext("%(date)s at %(time)s") % {"date": date_format(value, "d.m.Y"), "time": value.strftime("%H:%M")}

@@ -84,3 +84,20 @@ def test_a_national_old_number_and_an_old_name_are_explained(browser, live_serve
     assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
     page.screenshot(path=str(SCREENSHOTS / f"find-national-{width}.png"), full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize("width,height", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
+def test_a_garden_page_shows_how_to_reach_it_with_derived_details_marked(page, live_server, network, axe, shot,
+                                                                          width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{live_server.url}/hager/{ROROS}/")
+    contact = page.locator(".contact-list")
+    expect(contact).to_contain_text("Sigrid M. Jansen, daglig leder")
+    expect(contact).to_contain_text("Kilde: «Åpner for næringslivet i hele regionen»")
+    website = contact.locator("li", has=page.get_by_role("link", name="roroshagen.no"))
+    expect(website.locator(".badge-inferred")).to_have_text("utledet")
+    expect(website).to_contain_text("står ikke uttrykkelig")  # the reason is read, not hidden in a tooltip
+    expect(page.get_by_text("Ingen kontaktopplysninger er registrert ennå")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert axe() == []
+    shot(f"garden-contact-{'phone' if width < 500 else 'desktop'}")

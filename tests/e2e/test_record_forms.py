@@ -9,10 +9,11 @@ exercised as an older browser would, with the form's `noValidate` set.
 import datetime
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from gardens.models import StaffMembership
-from members.models import ContactPerson, DevelopmentGoal, FollowUpEntry, KeyFigures
+from members.models import ContactPerson, DevelopmentGoal, FollowUpEntry, KeyFigures, TargetCompany
 from tests.factories import GardenFactory, MembershipFactory, TargetCompanyFactory
 
 from .conftest import sign_in
@@ -49,12 +50,13 @@ def submit_without_browser_checks(page, field_id: str) -> None:
                       " f.querySelector('button[type=submit]').click(); }", field_id)
 
 
-def assert_error_shown_on(page, field_id: str, message: str) -> None:
+def assert_error_shown_on(page, field_id: str, message: str, *, in_panel: bool = True) -> None:
     field = page.locator(f"#{field_id}")
     expect(field).to_be_focused()
     expect(field).to_be_in_viewport()
     expect(field).to_have_attribute("aria-invalid", "true")
-    assert page.evaluate(f"document.getElementById('{field_id}').closest('details').open") is True
+    if in_panel:
+        assert page.evaluate(f"document.getElementById('{field_id}').closest('details').open") is True
     described_by = field.get_attribute("aria-describedby")
     assert described_by and f"{field_id}_error" in described_by.split()
     expect(page.locator(f"#{field_id}_error")).to_contain_text(message)
@@ -124,3 +126,38 @@ def test_contact_with_a_bad_email(record_page, axe, shot):
     assert not ContactPerson.objects.exists()
     assert axe() == []
     shot(f"record-form-contact-error-{size}")
+
+
+def test_withdrawing_without_a_reason_on_the_edit_page(record_page, live_server, axe, shot):
+    """The record's status is changed on its edit page: withdrawn needs a reason, and says so at the field."""
+    page, size = record_page
+    target = TargetCompany.objects.get(company__name="Fjellost AS")
+    page.goto(live_server.url + reverse("members:company-edit", kwargs={"garden_slug": target.garden.slug,
+                                                                        "pk": target.pk}))
+    page.locator("#id_notes").fill("Flytter til Trondheim")
+    page.locator("#id_status").select_option("withdrawn")
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.get_by_role("button", name="Lagre endringene").click()
+    assert answer.value.status == 400
+    assert_error_shown_on(page, "id_withdrawn_reason", "Skriv hvorfor bedriften trakk seg", in_panel=False)
+    expect(page.locator("#id_status")).to_have_value("withdrawn")
+    expect(page.locator("#id_notes")).to_have_value("Flytter til Trondheim")
+    target.refresh_from_db()
+    assert target.status == "active" and target.notes != "Flytter til Trondheim"
+    assert axe() == []
+    shot(f"record-form-edit-status-error-{size}")
+
+
+def test_registering_with_a_bad_organisasjonsnummer(record_page, live_server, axe):
+    page, _size = record_page
+    page.goto(live_server.url + reverse("members:company-create", kwargs={"garden_slug": "rorosregionen"}))
+    page.locator("#id_org_number").fill("123")
+    page.locator("#id_name").fill("Beholdt Navn AS")
+    page.locator("#id_contract_start").fill("2025-03-01")
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.get_by_role("button", name="Registrer målbedrift").click()
+    assert answer.value.status == 400
+    assert_error_shown_on(page, "id_org_number", "9 siffer", in_panel=False)
+    expect(page.locator("#id_name")).to_have_value("Beholdt Navn AS")
+    assert not TargetCompany.objects.filter(company__name="Beholdt Navn AS").exists()
+    assert axe() == []

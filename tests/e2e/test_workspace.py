@@ -147,3 +147,39 @@ def test_stale_edit_is_refused_with_the_message(page, live_server, setting, shot
     target.refresh_from_db()
     assert target.notes == "Min versjon"
     assert target.contract_start == datetime.date(2025, 1, 1)
+
+
+@pytest.mark.parametrize("size", [{"width": 1280, "height": 900}, {"width": 390, "height": 844}],
+                         ids=["desktop", "phone"])
+def test_the_overview_counts_and_lists_what_is_due_this_week(page, live_server, setting, axe, shot, size):
+    """Staff open the workspace: the figures, an overdue agreement meeting marked and counted, a link to it."""
+    from agreements.models import ActionItem, Agreement, AgreementParty, Meeting
+    from members.models import DevelopmentGoal
+
+    garden, staff = setting["garden"], setting["staff"]
+    today = datetime.date.today()
+    record = TargetCompanyFactory(garden=garden, company__name="Fjellost AS", phase="growth")
+    DevelopmentGoal.objects.create(target=record, description="Søke innovasjonsmidler", due=today)
+    agreement = Agreement.objects.create(name="Samarbeidsavtale Fjellregionen", slug="fjellregionen", purpose="-")
+    AgreementParty.objects.create(agreement=agreement, garden=garden)
+    forgotten = Meeting.objects.create(agreement=agreement, title="Glemt vårmøte",
+                                       date=today - datetime.timedelta(days=40))
+    ActionItem.objects.create(meeting=forgotten, description="Sende referatet", owner=staff,
+                              due_on=today - datetime.timedelta(days=30))
+    page.set_viewport_size(size)
+    sign_in(page, live_server, "stine@example.org", PASSWORD)
+    page.goto(live_server.url + garden.get_workspace_url())
+    figures = page.get_by_role("list", name="Hagen i tall")
+    expect(figures).to_contain_text("1 aktive målbedrifter")
+    expect(figures).to_contain_text("2 forfalte frister")
+    expect(page.locator(".phase-counts")).to_contain_text("Vekst 1")
+    due = page.locator("section[aria-labelledby=h-due]")
+    expect(due).to_contain_text("2 er forfalt")
+    expect(due.get_by_role("link", name="Fjellost AS")).to_be_visible()
+    expect(due.locator("li", has_text="Glemt vårmøte").locator(".badge-overdue")).to_have_text("forfalt")
+    assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+    assert axe() == []
+    shot(f"workspace-overview-due-{'phone' if size['width'] < 500 else 'desktop'}")
+    due.get_by_role("link", name="Glemt vårmøte").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Glemt vårmøte")
+    expect(page.locator("h1 .badge-overdue")).to_have_text("forfalt")

@@ -111,8 +111,8 @@ def test_directory_shows_that_a_garden_left_the_programme_not_that_it_is_in_it(c
 def test_directory_query_count_is_fixed(client, django_assert_num_queries, count):
     make_gardens(count)
     # 1 gardens, 2 current coverage with municipality and county, 3 current network memberships
-    # with network, 4 current programme statuses, 5 agreements.
-    with django_assert_num_queries(5):
+    # with network, 4 current programme statuses, 5 agreements, 6 contact details.
+    with django_assert_num_queries(6):
         response = client.get(reverse("network_portal:garden-list"))
     assert response.content.decode().count('class="panel directory-entry"') == count
 

@@ -321,3 +321,37 @@ def test_reload_updates_english_rows_of_an_earlier_load(loaded):
     assert hedmark.source == "«Næringshagene i Hedmark med samarbeidsavtale»"
     assert hedmark.areas.count() == areas
     assert hedmark.areas.get(position=0).description.startswith("Felles samhandlingsmøter hvert kvartal")
+
+
+def test_gardens_get_their_contact_details_stated_or_derived_with_their_source(loaded, client):
+    from gardens.models import GardenContact
+
+    roros = Garden.objects.get(slug=ROROS)
+    person = roros.contacts.get(kind=GardenContact.Kind.PERSON)
+    assert (person.value, person.is_inferred) == ("Sigrid M. Jansen", False)
+    assert person.source == ("«Åpner for næringslivet i hele regionen»; "
+                             "«Næringshagene i Sør-Trøndelag inngår samarbeidsavtale»")
+    website = roros.contacts.get(kind=GardenContact.Kind.WEBSITE)
+    assert website.is_inferred and "roroshagen.no/nyheter/" in website.source and website.inference_note
+    magnor = Garden.objects.get(name="Magnor Næringshage").contacts.get(kind=GardenContact.Kind.PLACE)
+    assert magnor.is_inferred and magnor.value == "Magnor i Eidskog kommune"
+    assert set(Garden.objects.filter(contacts__isnull=True).values_list("name", flat=True)) == set()
+    assert not any(".txt" in c.source for c in GardenContact.objects.all())  # never the internal file names
+
+    html = client.get(roros.get_absolute_url()).content.decode()
+    assert "Ingen kontaktopplysninger er registrert ennå" not in html
+    assert "Sigrid M. Jansen</strong>, daglig leder" in html
+    assert 'href="https://roroshagen.no/"' in html and "utledet" in html
+    assert "Kilde: «Åpner for næringslivet i hele regionen»" in html
+    magnor_page = client.get(Garden.objects.get(name="Magnor Næringshage").get_absolute_url()).content.decode()
+    assert "Magnor i Eidskog kommune" in magnor_page and "Utledet av navnet" in magnor_page
+    directory = client.get("/hager/").content.decode()
+    assert "Ingen kontaktopplysninger ennå" not in directory and "Borge Nordfjeld" in directory
+
+
+def test_a_second_load_leaves_the_contact_details_as_they_are(loaded):
+    from gardens.models import GardenContact
+
+    before = list(GardenContact.objects.values_list("garden__name", "position", "kind", "value"))
+    assert load_network()["gardens.GardenContact"] == len(before)
+    assert list(GardenContact.objects.values_list("garden__name", "position", "kind", "value")) == before

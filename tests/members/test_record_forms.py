@@ -123,7 +123,7 @@ def test_workspace_overview_counts_and_lists_goals_due_this_week(client, staff_a
     html = client.get(reverse("members:workspace", kwargs={"garden_slug": garden_a.slug})).content.decode()
     assert "Sende søknad" in html and "Glemt mål" in html
     assert "Neste uke" not in html and "Nådd" not in html
-    assert "<strong>1</strong> aktive målbedrifter" in html
+    assert "<strong>1</strong> <a href=\"/g/alfa/malbedrifter/?status=active\">aktive målbedrifter</a>" in html
     assert "<strong>1,5</strong> timer i 2026" in html
     assert "30.11.–06.12.2026" in html
     assert html.count("badge-overdue") == 1  # the goal from November
@@ -140,3 +140,76 @@ def test_need_help_goes_straight_to_the_entrepreneurs_municipality(client, entre
     html = client.get(reverse("members:my-page")).content.decode()
     assert reverse("network_portal:find") + "?q=5025" in html
     assert "Hager som dekker Røros" in html
+
+
+def _inputs(html: str, prefix: str) -> dict[str, dict[str, str]]:
+    """name → attributes of every <input>/<textarea>/<select> of the form with field prefix `prefix`."""
+    from html.parser import HTMLParser
+
+    found: dict[str, dict[str, str]] = {}
+
+    class Fields(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            attrs = {k: v or "" for k, v in attrs}
+            if tag in ("input", "textarea", "select") and attrs.get("name", "").startswith(f"{prefix}-"):
+                found[attrs["name"].removeprefix(f"{prefix}-")] = {**attrs, "tag": tag}
+
+    Fields().feed(html)
+    return found
+
+
+# Valid values for each record-page form: the checks change one field at a time.
+VALID = {
+    "fu": {"date": "2025-04-02", "kind": "meeting", "hours": "1.5", "summary": "Møte", "next_step": "",
+           "own_share": ""},
+    "kf": {"year": "2025", "turnover": "", "value_creation": "", "employees": "", "women_in_leadership": "",
+           "leaders_total": ""},
+    "goal": {"description": "Søke midler", "status": "planned", "due": ""},
+    "contact": {"name": "Kari", "role": "", "email": "", "phone": "", "legal_basis": "contract"},
+}
+FORMS = {"fu": "members:follow-up-add", "kf": "members:key-figures-save", "goal": "members:goal-add",
+         "contact": "members:contact-add"}
+
+
+@pytest.mark.parametrize("prefix", list(FORMS))
+def test_browser_limits_are_the_servers(client, staff_a, target, prefix):
+    """Every max, min, maxlength and required the browser is told is exactly where the server draws the line."""
+    from decimal import Decimal
+
+    client.force_login(staff_a)
+    html = client.get(url("members:company-detail", target)).content.decode()
+    fields = _inputs(html, prefix)
+    assert set(VALID[prefix]) <= set(fields)
+    if prefix == "kf":  # the figures' years and counts are tested against the highest legal values too
+        VALID["kf"]["leaders_total"] = "32767"
+
+    def accepted(name: str, value: str) -> bool:
+        data = {f"{prefix}-{k}": v for k, v in {**VALID[prefix], name: value}.items()}
+        response = client.post(url(FORMS[prefix], target), data)
+        assert response.status_code in (302, 400), response.status_code
+        return response.status_code == 302
+
+    assert accepted("-", ""), "the valid values are refused"  # (an unknown name changes nothing)
+    checked = 0
+    for name, attrs in fields.items():
+        if name not in VALID[prefix]:
+            continue
+        step = Decimal(attrs.get("step") or "1") if attrs.get("step") not in (None, "any") else Decimal("0.01")
+        if "max" in attrs:
+            assert accepted(name, attrs["max"]), f"{prefix}-{name}: the browser's max {attrs['max']} is refused"
+            assert not accepted(name, str(Decimal(attrs["max"]) + step)), f"{prefix}-{name}: above max accepted"
+            checked += 1
+        if "min" in attrs:
+            assert accepted(name, attrs["min"]), f"{prefix}-{name}: the browser's min {attrs['min']} is refused"
+            assert not accepted(name, str(Decimal(attrs["min"]) - step)), f"{prefix}-{name}: below min accepted"
+            checked += 1
+        if "maxlength" in attrs:
+            longest = int(attrs["maxlength"])
+            assert accepted(name, "x" * longest if name != "email" else "k" * (longest - 12) + "@example.org")
+            assert not accepted(name, "x" * (longest + 1)), f"{prefix}-{name}: longer than maxlength accepted"
+            checked += 1
+        if "required" in attrs:
+            assert not accepted(name, ""), f"{prefix}-{name}: required in the browser but not on the server"
+        elif VALID[prefix][name] != "" and attrs["tag"] != "select":  # a select without a blank is never empty
+            assert accepted(name, ""), f"{prefix}-{name}: required on the server but not in the browser"
+    assert checked, "no limits found"

@@ -176,9 +176,12 @@ def test_form_errors_keep_the_input(client, garden_a, staff_a):
         "phase": "mapping",
     })
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "nøyaktig 9 siffer" in html and "99.999 er ikke en SN2007-næringskode" in html
     assert 'value="Beholdt Navn AS"' in html
+    # The first error is focused and each error is read with its field.
+    assert re.search(r'<input[^>]*name="org_number"[^>]*autofocus', html)
+    assert 'aria-describedby="id_org_number_error"' in html and 'id="id_org_number_error"' in html
     assert not TargetCompany.objects.exists()
 
 
@@ -207,7 +210,7 @@ def test_stale_edit_is_refused_with_what_changed(client, garden_a, staff_a, admi
         "notes": "Fra stab", "version": 1,
     })
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 409  # Conflict: nothing saved, the other's changes shown
     assert "Noen andre lagret denne posten" in html
     assert "Fra admin" in html  # what changed meanwhile
     assert "Fra stab" in html  # the person's own input is kept
@@ -222,7 +225,10 @@ def test_withdrawn_needs_a_reason(client, garden_a, staff_a):
         "name": target.company.name, "contract_start": "2025-01-01", "phase": "mapping", "status": "withdrawn",
         "version": 1,
     })
-    assert "Skriv hvorfor bedriften trakk seg" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 400 and "Skriv hvorfor bedriften trakk seg" in html
+    assert re.search(r'<textarea[^>]*name="withdrawn_reason"[^>]*autofocus', html)
+    assert 'id="id_withdrawn_reason_error"' in html
 
 
 def test_follow_up_key_figures_goal_and_contact_show_on_record_and_history(client, garden_a, staff_a):
@@ -344,6 +350,26 @@ def test_export_is_exactly_the_filtered_list_and_neutralises_formulas(client, ga
     assert formula_cell.data_type == "s"
     assert b"<f>" not in zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml")
     assert client.get(reverse("members:company-export", kwargs={**base, "fmt": "pdf"})).status_code == 404
+
+
+def test_export_writes_dates_and_hours_the_norwegian_way_and_keeps_xlsx_numbers_real(client, garden_a, staff_a):
+    target = TargetCompanyFactory(garden=garden_a, contract_start=datetime.date(2025, 3, 1),
+                                  contract_end=datetime.date(2027, 12, 31))
+    services.follow_up_log(target=target, by=staff_a, date=datetime.date(2025, 4, 2), kind="advice",
+                           hours=Decimal("1.50"), summary="Råd")
+    client.force_login(staff_a)
+    base = {"garden_slug": garden_a.slug}
+    response = client.get(reverse("members:company-export", kwargs={**base, "fmt": "csv"}))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    row = list(csv.reader(io.StringIO(text), delimiter=";"))[1]
+    assert row[7:9] == ["01.03.2025", "31.12.2027"] and row[-1] == "1,5"
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
+    response = client.get(reverse("members:company-export", kwargs={**base, "fmt": "xlsx"}))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    start, end = next(sheet.iter_rows(min_row=2))[7:9]
+    assert start.is_date and start.value.date() == datetime.date(2025, 3, 1) and start.number_format == "DD.MM.YYYY"
+    hours = next(sheet.iter_rows(min_row=2))[-1]
+    assert hours.data_type == "n" and hours.value == 1.5  # a real number Excel can sum
 
 
 def test_contract_upload_and_download(client, garden_a, staff_a, settings, tmp_path):

@@ -87,8 +87,8 @@ def test_garden_page_query_count_is_fixed(client, django_assert_num_queries, cov
     for _ in range(3):
         MembershipFactory(garden=garden)
     # 1 garden, 2 coverage with municipality and county, 3 statuses, 4 staff with users,
-    # 5 networks, 6 their gardens, 7 agreements, 8 projects.
-    with django_assert_num_queries(8):
+    # 5 networks, 6 their gardens, 7 agreements, 8 projects, 9 contact details.
+    with django_assert_num_queries(9):
         assert client.get(garden.get_absolute_url()).status_code == 200
 
 
