@@ -151,6 +151,9 @@ INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 # The target-company import: the largest file accepted (more rows or megabytes is refused with a message).
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 40) * 1024 * 1024
+# A batch being checked or imported with no progress for this long lost its worker: the page
+# offers to start it again or cancel it (the commit is one transaction, so nothing was written).
+IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 10)
 # The portal's public address, without a trailing slash. Celery tasks have no request to
 # build links from, so e-mailed links (invitations) start with this: set it in production.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
