@@ -153,13 +153,13 @@ def import_batch_map(*, batch: ImportBatch, by: User, mapping: dict[int, str], k
         batch.refresh_from_db()
         return batch
     if save_as:
-        saved, created = SavedImportMapping.objects.update_or_create(
+        kept, _created = SavedImportMapping.objects.update_or_create(
             garden=batch.garden, signature=batch.columns["signature"],
             defaults={"name": save_as[:100], "headers": headers, "created_by": by,
                       "mapping": {str(p): f for p, f in mapping.items()}},
         )
-        audit_record(action="members.importmapping.saved", target=saved, actor=by, garden=batch.garden,
-                     changes={"name": [None, saved.name], "mapping": [None, saved.mapping]})
+        audit_record(action="members.importmapping.saved", target=kept, actor=by, garden=batch.garden,
+                     changes={"name": [None, kept.name], "mapping": [None, kept.mapping]})
     info = parsed.info()
     batch.columns = {**batch.columns, **info, "notes": notes, "key_figures_year": key_figures_year,
                      "saved_mapping": saved.name if saved else ""}
