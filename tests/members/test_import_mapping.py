@@ -441,3 +441,16 @@ def test_the_columns_page_query_count_is_fixed(client, garden_a, admin_a, django
     with django_assert_num_queries(6):
         response = client.get(url("import-mapping", garden_a, batch_pk=batch.pk))
     assert response.content.decode().count('<select name="column_') == count + 3
+
+
+def test_an_import_can_be_cancelled_at_the_columns_step(client, garden_a, admin_a, roros):
+    batch = upload(garden_a, admin_a, own_file())
+    client.force_login(admin_a)
+    response = client.post(url("import-cancel", garden_a, batch_pk=batch.pk), follow=True)
+    assert "Importen av eksport.csv er avbrutt; ingenting ble importert." in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == Status.ABORTED
+    # The columns page of a cancelled import leads back to its page; nothing can be mapped any more.
+    response = client.post(url("import-mapping", garden_a, batch_pk=batch.pk), {"column_0": "org_number"})
+    assert response.status_code == 302 and response["Location"] == url("import-preview", garden_a, batch_pk=batch.pk)
+    assert not TargetCompany.objects.exists()
