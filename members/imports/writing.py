@@ -154,7 +154,7 @@ def import_batch_map(*, batch: ImportBatch, by: User, mapping: dict[int, str], k
         return batch
     if save_as:
         kept, _created = SavedImportMapping.objects.update_or_create(
-            garden=batch.garden, signature=batch.columns["signature"],
+            garden=batch.garden, signature=batch.columns.get("signature") or header_signature(headers),
             defaults={"name": save_as[:100], "headers": headers, "created_by": by,
                       "mapping": {str(p): f for p, f in mapping.items()}},
         )
