@@ -544,7 +544,9 @@ class ParsedFile:
             "headers": headers,
             "mapping": {str(p): f for p, f in self.mapping.items()},
             "read": {f: headers[p] for p, f in self.mapping.items()},
-            "ignored": [h for p, h in enumerate(headers) if h and p not in self.mapping],
+            # Our own "Problem" column (a fixed file of problem rows) is no column of theirs to mention.
+            "ignored": [h for p, h in enumerate(headers)
+                        if h and p not in self.mapping and header_key(h) not in PROBLEM_HEADER_KEYS],
             "notes": self.notes,
         }
 
