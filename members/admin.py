@@ -22,6 +22,7 @@ from .models import (
     ImportBatch,
     KeyFigures,
     MemberCompany,
+    SavedImportMapping,
     TargetCompany,
     TransferRequest,
 )
@@ -206,6 +207,13 @@ class ImportBatchAdmin(AuditedAdmin):
     list_filter = ["status", "garden"]
     search_fields = ["original_name"]
     readonly_fields = ["rows"]
+
+
+@admin.register(SavedImportMapping)
+class SavedImportMappingAdmin(AuditedAdmin):
+    list_display = ["name", "garden", "updated_at"]
+    list_filter = ["garden"]
+    search_fields = ["name"]
 
 
 @admin.register(TransferRequest)

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -36,6 +36,72 @@ class ImportUploadForm(forms.Form):
         help_text=gettext_lazy("At most 40 MB and 100,000 rows."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
     )
+
+
+IGNORE = ""
+
+
+class ImportMappingForm(forms.Form):
+    """One choice per column of the file (a field, or ignore), the key figures' year, and a name to save it under."""
+
+    key_figures_year = forms.IntegerField(
+        label=gettext_lazy("Year of the key figures"), required=False, min_value=1990, max_value=2100,
+        help_text=gettext_lazy("Used for every row whose key figures have no year column (or an empty one)."),
+    )
+    save_as = forms.CharField(
+        label=gettext_lazy("Save this mapping as"), required=False, max_length=100,
+        help_text=gettext_lazy("Optional. The next file with the same column names is then read this way at once."),
+    )
+
+    def __init__(self, *args, batch: ImportBatch, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.batch = batch
+        columns = batch.columns
+        headers = columns.get("headers", [])
+        samples = columns.get("samples", [])
+        current = columns.get("mapping") if batch.status == ImportBatch.Status.PREVIEWED else None
+        chosen = {int(p): f for p, f in (current or columns.get("guessed", {})).items()}
+        choices = [(IGNORE, _("Ignore this column")),
+                   *((f, imports.field_label(f).capitalize()) for f in imports.FIELDS)]
+        width = max([len(headers), *(len(row) for row in samples)]) if samples or headers else 0
+        self.column_rows = []
+        for position in range(width):
+            header = headers[position] if position < len(headers) else ""
+            values = [row[position] for row in samples if position < len(row) and row[position]]
+            if not header and not values:
+                continue  # a blank column: nothing to map
+            name = f"column_{position}"
+            self.fields[name] = forms.ChoiceField(choices=choices, required=False, initial=chosen.get(position, IGNORE))
+            self.column_rows.append({"position": position, "letter": _column_letter(position), "header": header,
+                                     "samples": values, "name": name, "guessed": position in chosen})
+        if current is not None:
+            self.fields["key_figures_year"].initial = columns.get("key_figures_year")
+
+    def bound_rows(self):
+        """The column rows with their bound select, for the template."""
+        return [{**row, "field": self[row["name"]]} for row in self.column_rows]
+
+    def mapping(self) -> dict[int, str]:
+        return {row["position"]: self.cleaned_data[row["name"]] for row in self.column_rows
+                if self.cleaned_data.get(row["name"])}
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            for error in imports.mapping_errors(self.mapping(), headers=self.batch.columns.get("headers", []),
+                                                key_figures_year=cleaned.get("key_figures_year")):
+                self.add_error(None, error)
+        return cleaned
+
+
+def _column_letter(position: int) -> str:
+    """0 → A, 25 → Z, 26 → AA: the column as the spreadsheet names it."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _batch(request: HttpRequest, batch_pk: int, *, with_rows: bool = True) -> ImportBatch:
@@ -92,6 +158,8 @@ def import_preview(request: HttpRequest, garden_slug: str, batch_pk: int) -> Htt
     """One import: its progress, or every row with its problems and the commit and cancel buttons."""
     garden = request.garden
     batch = _batch(request, batch_pk)
+    if batch.status == ImportBatch.Status.MAPPING:
+        return redirect("members:import-mapping", garden_slug=garden.slug, batch_pk=batch.pk)
     in_progress = batch.status in (ImportBatch.Status.UPLOADED, ImportBatch.Status.IMPORTING)
     # Rows are shown once checked (they then carry their problems), also after a commit or failure.
     rows = batch.rows if not in_progress and batch.rows and "problems" in batch.rows[0] else []
@@ -119,8 +187,77 @@ def import_preview(request: HttpRequest, garden_slug: str, batch_pk: int) -> Htt
         "problem_rows": problem_rows,
         "ok_rows": len(rows) - problem_rows,
         "can_commit": batch.status == ImportBatch.Status.PREVIEWED and bool(rows) and not problem_rows,
+        "can_commit_ready": batch.status == ImportBatch.Status.PREVIEWED and problem_rows and problem_rows < len(rows),
+        "can_remap": batch.status == ImportBatch.Status.PREVIEWED,
         "can_cancel": batch.status in (ImportBatch.Status.UPLOADED, ImportBatch.Status.PREVIEWED),
+        "stale": imports.import_batch_is_stale(batch),
+        "left_out": len(batch.columns.get("left_out", [])) if batch.status == ImportBatch.Status.DONE else 0,
+        "saved_mapping": batch.columns.get("saved_mapping", ""),
+        "key_figures_year": batch.columns.get("key_figures_year"),
     })
+
+
+@garden_required(PERMISSION)
+def import_mapping(request: HttpRequest, garden_slug: str, batch_pk: int) -> HttpResponse:
+    """The columns of the file, each with the field it fills (guessed); the admin changes any and goes on."""
+    garden = request.garden
+    batch = _batch(request, batch_pk)
+    if batch.status not in (ImportBatch.Status.MAPPING, ImportBatch.Status.PREVIEWED):
+        return redirect(_preview_url(batch))
+    form = ImportMappingForm(request.POST or None, batch=batch)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                batch = imports.import_batch_map(
+                    batch=batch, by=request.user, mapping=form.mapping(),
+                    key_figures_year=form.cleaned_data["key_figures_year"], save_as=form.cleaned_data["save_as"])
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                if form.cleaned_data["save_as"]:
+                    messages.success(request, _("The column mapping “%(name)s” is saved for files with these "
+                                                "column names.") % {"name": form.cleaned_data["save_as"]})
+                return redirect(_preview_url(batch))
+        status = 400
+    return render(request, "members/import_mapping.html", {
+        "garden": garden, "membership": request.membership, "batch": batch, "form": form,
+        "rows": form.bound_rows(), "file_info": batch.columns,
+    }, status=status)
+
+
+@garden_required(PERMISSION)
+def import_problems(request: HttpRequest, garden_slug: str, batch_pk: int) -> HttpResponse:
+    """The rows with problems as a file in the upload's format, with a Problem column, to fix and upload again."""
+    batch = _batch(request, batch_pk)
+    rows = batch.rows if batch.rows and "problems" in batch.rows[0] else []
+    if not imports.problem_count(rows):
+        raise Http404("No rows with problems.")
+    content, content_type, name = imports.problem_rows_file(columns=batch.columns, rows=rows,
+                                                            name=batch.original_name)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{_ascii_name(name)}"'
+    return response
+
+
+def _ascii_name(name: str) -> str:
+    """A file name safe in a Content-Disposition header (æøå spelt out, quotes dropped)."""
+    for letter, plain in (("æ", "ae"), ("ø", "o"), ("å", "a"), ("Æ", "Ae"), ("Ø", "O"), ("Å", "A")):
+        name = name.replace(letter, plain)
+    return "".join(ch for ch in name if ch.isascii() and ch.isprintable() and ch not in '"\\') or "problemrader"
+
+
+@require_POST
+@garden_required(PERMISSION)
+def import_restart(request: HttpRequest, garden_slug: str, batch_pk: int) -> HttpResponse:
+    """Start a stalled import again (its worker was lost; nothing was written)."""
+    batch = _batch(request, batch_pk, with_rows=False)
+    if imports.import_batch_restart(batch=batch, by=request.user):
+        messages.success(request, _("The import of %(file)s is started again.") % {"file": batch.original_name})
+    else:
+        messages.info(request, _("This import is not stalled (%(status)s).") % {"status": batch.get_status_display()})
+    return redirect(_preview_url(batch))
 
 
 def _progress_message(batch: ImportBatch) -> str:
@@ -166,8 +303,9 @@ def import_commit(request: HttpRequest, garden_slug: str, batch_pk: int) -> Http
         messages.info(request, _("This import is not waiting for confirmation (%(status)s).")
                       % {"status": batch.get_status_display()})
         return redirect(_preview_url(batch))
+    ready_only = request.POST.get("ready_only") == "1"
     try:
-        batch = imports.import_batch_commit_start(batch=batch, by=request.user)
+        batch = imports.import_batch_commit_start(batch=batch, by=request.user, ready_only=ready_only)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -178,6 +316,8 @@ def import_commit(request: HttpRequest, garden_slug: str, batch_pk: int) -> Http
             "%(count)s target companies were imported from %(file)s.",
             batch.created_count,
         ) % {"count": batch.created_count, "file": batch.original_name})
+        if batch.columns.get("left_out"):  # the admin comes back for the rows with problems
+            return redirect(_preview_url(batch))
         return redirect("members:company-list", garden_slug=garden.slug)
     return redirect(_preview_url(batch))
 

@@ -308,6 +308,7 @@ class ImportBatch(models.Model):
     """An uploaded spreadsheet of target companies: previewed first, then committed all or nothing."""
 
     class Status(models.TextChoices):
+        MAPPING = "mapping", _("choose the columns")
         UPLOADED = "uploaded", _("uploaded")
         PREVIEWED = "previewed", _("ready for review")
         FAILED = "failed", _("could not be read")
@@ -330,6 +331,9 @@ class ImportBatch(models.Model):
     columns = models.JSONField(_("columns read"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Touched by every committed progress step: a batch being checked or imported whose
+    # progress has not moved for IMPORT_STALE_MINUTES lost its worker and may be restarted.
+    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")
@@ -342,6 +346,34 @@ class ImportBatch(models.Model):
     @property
     def progress_percent(self) -> int:
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class SavedImportMapping(models.Model):
+    """A garden's choice of which column fills which field, for files with these headers.
+
+    Keyed on the header signature (members.imports.reading.header_signature): the next file
+    whose header row reads the same is mapped the same way without asking.
+    """
+
+    garden = models.ForeignKey(Garden, on_delete=models.CASCADE, related_name="import_mappings")
+    name = models.CharField(_("name"), max_length=100)
+    signature = models.CharField(max_length=64)
+    headers = models.JSONField(_("headers"), default=list)
+    # Column position (as text) → field name; positions not listed are ignored.
+    mapping = models.JSONField(_("mapping"), default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("saved column mapping")
+        verbose_name_plural = _("saved column mappings")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["garden", "signature"], name="one_saved_mapping_per_header_row"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class TransferRequest(models.Model):

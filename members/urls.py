@@ -48,6 +48,11 @@ urlpatterns = [
     path("g/<slug:garden_slug>/import/<int:batch_pk>/status.json", import_views.import_status,
          name="import-status"),
     path("g/<slug:garden_slug>/import/<int:batch_pk>/cancel/", import_views.import_cancel, name="import-cancel"),
+    path("g/<slug:garden_slug>/import/<int:batch_pk>/kolonner/", import_views.import_mapping, name="import-mapping"),
+    path("g/<slug:garden_slug>/import/<int:batch_pk>/problemrader/", import_views.import_problems,
+         name="import-problems"),
+    path("g/<slug:garden_slug>/import/<int:batch_pk>/start-igjen/", import_views.import_restart,
+         name="import-restart"),
     path("g/<slug:garden_slug>/malbedrifter/<int:pk>/del/", share_views.share_create, name="share-create"),
     path(
         "g/<slug:garden_slug>/malbedrifter/<int:pk>/del/<int:share_pk>/avslutt/",

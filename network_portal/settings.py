@@ -158,6 +158,9 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 40) * 1024 * 1024
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 1095)
 if PERSONAL_DATA_RETENTION_DAYS < 1:
     raise ImproperlyConfigured(f"PERSONAL_DATA_RETENTION_DAYS={PERSONAL_DATA_RETENTION_DAYS} must be at least 1.")
+# A batch being checked or imported with no progress for this long lost its worker: the page
+# offers to start it again or cancel it (the commit is one transaction, so nothing was written).
+IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 10)
 # The portal's public address, without a trailing slash. Celery tasks have no request to
 # build links from, so e-mailed links (invitations) start with this: set it in production.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")

@@ -160,6 +160,11 @@ MATRIX = [
     ("members:import-status", "get", ADMIN_PAGE),
     ("members:import-commit", "post", ADMIN_POST),
     ("members:import-cancel", "post", ADMIN_POST),
+    # The world's batch is previewed: its columns page answers; it has no problem rows (404 for admins),
+    # and is not stalled (restarting it redirects back with a message).
+    ("members:import-mapping", "get", ADMIN_PAGE),
+    ("members:import-problems", "get", {**ADMIN_PAGE, "admin_a": 404}),
+    ("members:import-restart", "post", ADMIN_POST),
     # Transfers: the fixture's transfer goes from A to B and is reached under A's slug, so staff_b gets 404
     # here like any outsider. Only the receiving admin confirms: admin_a is turned back with a message (302).
     ("members:transfer-list", "get", READ),

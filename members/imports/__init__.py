@@ -1,26 +1,32 @@
 """Importing a garden's spreadsheet of target companies: read it, check every row, commit all or nothing.
 
-The flow is upload → preview → commit. The preview lists every row with its problems;
-the commit is refused while any row has one (the admin fixes the file and uploads it
-again) and then creates every target company in one transaction, or none.
+The flow is upload → columns → preview → commit. After upload the admin sees each column
+with the field it will fill (guessed, or from a mapping the garden saved for these headers)
+and may change it; the preview lists every row with its problems. The commit creates the
+target companies in one transaction, or none: every row, or (if the admin chooses) only the
+ready ones, the rows with problems downloadable as a file to fix and upload again.
 
 Three rooms, each depending only on the ones before it:
 
 - `reading`: decode CSV/XLSX, map the header to COLUMNS, size limits → ParsedFile
 - `checking`: RowChecker, parse_date, problems stored as msgids, describe_problem
-- `writing`: the verbs (import_batch_upload / preview / commit / commit_start / cancel),
-  progress, and the template file
+- `writing`: the verbs (import_batch_upload / map / preview / commit / commit_start / cancel /
+  restart), progress, and the template file
+- `problem_file`: the rows with problems as a file in the upload's format
 
 Views, tasks and tests use the names below; they are the package's public face.
 """
 
 from .checking import check_rows, describe_problem, parse_date, parse_number, problem_count
+from .problem_file import problem_rows_file
 from .reading import (
     COLUMN_BY_FIELD,
     COLUMNS,
+    FIELDS,
     ImportFileError,
     ParsedFile,
     field_label,
+    header_signature,
     max_bytes,
     max_rows,
     parse_upload,
@@ -30,8 +36,12 @@ from .writing import (
     import_batch_cancel,
     import_batch_commit,
     import_batch_commit_start,
+    import_batch_is_stale,
+    import_batch_map,
     import_batch_preview,
+    import_batch_restart,
     import_batch_upload,
+    mapping_errors,
     progress_phase,
     template_rows,
 )
@@ -39,11 +49,18 @@ from .writing import (
 __all__ = [
     "COLUMNS",
     "COLUMN_BY_FIELD",
+    "FIELDS",
     "SYNC_LIMIT",
     "ImportFileError",
     "ParsedFile",
     "check_rows",
     "field_label",
+    "header_signature",
+    "import_batch_is_stale",
+    "import_batch_map",
+    "import_batch_restart",
+    "mapping_errors",
+    "problem_rows_file",
     "max_bytes",
     "max_rows",
     "parse_number",

@@ -14,6 +14,7 @@ left out with a note.
 import codecs
 import csv
 import datetime
+import hashlib
 import io
 import re
 import zipfile
@@ -400,6 +401,44 @@ class Header:
     guessed: dict[int, str]
 
 
+# The column our own "problem rows" download adds: ignored when read back, and not part of the
+# header signature, so a fixed file of problem rows is mapped like the file it came from.
+PROBLEM_HEADER_KEYS = {"problem", "problemer", "problems"}
+
+
+def header_signature(headers: list[str]) -> str:
+    """A fingerprint of a header row (case, spacing and punctuation ignored; our "Problem" column left out)."""
+    keys = [header_key(h) for h in headers]
+    while keys and (not keys[-1] or keys[-1] in PROBLEM_HEADER_KEYS):
+        keys.pop()
+    return hashlib.sha256("\x1f".join(keys).encode()).hexdigest()
+
+
+SAMPLE_ROWS = 3
+
+
+def read_header(file) -> tuple[Table, Header, list[list[str]]]:
+    """Open a file and find its header row and a few sample rows under it, for the mapping step.
+
+    ImportFileError if the file cannot be read or has nothing under its header.
+    """
+    size = getattr(file, "size", None)
+    if size is not None and size > max_bytes():
+        raise _too_large()
+    table = open_table(file, getattr(file, "name", "") or "")
+    header = find_header(table)
+    samples: list[list[str]] = []
+    for line, cells in table.rows():
+        if line <= header.line or not any(cells):
+            continue
+        samples.append(cells)
+        if len(samples) >= SAMPLE_ROWS:
+            break
+    if not samples:
+        raise ImportFileError(_("The file has a header row but no companies under it."))
+    return table, header, samples
+
+
 def find_header(table: Table) -> Header:
     """The first row naming at least two of our fields (title rows above it skipped), else the first non-empty row."""
     first: Header | None = None
@@ -505,21 +544,33 @@ class ParsedFile:
             "headers": headers,
             "mapping": {str(p): f for p, f in self.mapping.items()},
             "read": {f: headers[p] for p, f in self.mapping.items()},
-            "ignored": [h for p, h in enumerate(headers) if h and p not in self.mapping],
+            # Our own "Problem" column (a fixed file of problem rows) is no column of theirs to mention.
+            "ignored": [h for p, h in enumerate(headers)
+                        if h and p not in self.mapping and header_key(h) not in PROBLEM_HEADER_KEYS],
             "notes": self.notes,
         }
 
 
-def parse_upload(file) -> ParsedFile:
-    """Read an uploaded CSV or XLSX file: header found, columns guessed, rows as text; ImportFileError if not."""
+def missing_required(mapping: dict[int, str]) -> list[str]:
+    """The labels of the required fields no column fills."""
+    return [str(c.label) for c in COLUMNS if c.required and c.field not in mapping.values()]
+
+
+def parse_upload(file, mapping: dict[int, str] | None = None) -> ParsedFile:
+    """Read a CSV or XLSX file: header found, columns as `mapping` says (else guessed), rows as text.
+
+    ImportFileError if the file cannot be read, or a required field has no column.
+    """
     size = getattr(file, "size", None)
     if size is not None and size > max_bytes():
         raise _too_large()
     table = open_table(file, getattr(file, "name", "") or "")
     header = find_header(table)
-    mapping = header.guessed
-    missing = [str(c.label) for c in COLUMNS if c.required and c.field not in mapping.values()]
-    if missing:
+    if mapping is None:
+        mapping = header.guessed
+    else:
+        header = Header(header.line, header.headers, mapping)
+    if missing := missing_required(mapping):
         raise ImportFileError(
             _("The file has no column for %(columns)s. The first row must name the columns; download "
               "the template to see how.") % {"columns": ", ".join(missing)}

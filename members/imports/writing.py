@@ -10,11 +10,13 @@ that would be a guess. A commit first checks every row again (with a moving bar)
 because another garden may have registered one of the companies since the preview.
 """
 
+import datetime
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -24,9 +26,18 @@ from core.models import User
 from gardens.models import Garden
 
 from .. import services
-from ..models import ImportBatch, TargetCompany
+from ..models import ImportBatch, SavedImportMapping, TargetCompany
 from .checking import EXAMPLE_ORG_NUMBER, check_rows, problem_count
-from .reading import ImportFileError, max_bytes, parse_upload
+from .reading import (
+    COLUMN_BY_FIELD,
+    ImportFileError,
+    field_label,
+    header_signature,
+    max_bytes,
+    missing_required,
+    parse_upload,
+    read_header,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,17 +59,20 @@ def progress_phase(batch: ImportBatch) -> str:
 
 def _set_progress(batch_pk: int, processed: int, status: str) -> None:
     """A small committed update the polling page can see (never inside the commit's transaction)."""
-    ImportBatch.objects.filter(pk=batch_pk, status=status).update(processed_rows=processed)
+    ImportBatch.objects.filter(pk=batch_pk, status=status).update(processed_rows=processed,
+                                                                  progress_at=timezone.now())
 
 
 @transaction.atomic
 def import_batch_upload(*, garden: Garden, by: User, upload) -> ImportBatch:
-    """Store an uploaded file and read it; small files are checked at once, larger ones by a worker."""
-    from ..tasks import import_preview_task
+    """Store an uploaded file and find its header; the admin then maps its columns (import_batch_map).
 
+    A file whose header row reads like one the garden saved a mapping for is mapped that way
+    at once and goes straight on to be checked.
+    """
     batch = ImportBatch(garden=garden, uploaded_by=by, original_name=(upload.name or "")[:255])
     try:
-        parsed = parse_upload(upload)
+        table, header, samples = read_header(upload)
     except ImportFileError as error:
         batch.status = Status.FAILED
         batch.error = str(error)
@@ -70,12 +84,94 @@ def import_batch_upload(*, garden: Garden, by: User, upload) -> ImportBatch:
                      changes={"file": [None, batch.original_name], "status": [None, batch.status]})
         return batch
     batch.file = upload
-    batch.rows = [{"line": row.line, "cells": row.cells} for row in parsed.rows]
-    batch.columns = parsed.info()
-    batch.total_rows = len(parsed.rows)
+    signature = header_signature(header.headers)
+    batch.status = Status.MAPPING
+    batch.columns = {
+        **table.info(), "header_line": header.line, "headers": header.headers, "signature": signature,
+        "guessed": {str(p): f for p, f in header.guessed.items()}, "samples": samples,
+    }
     batch.save()
     audit_record(action="members.import.uploaded", target=batch, actor=by, garden=garden,
-                 changes={"file": [None, batch.original_name], "rows": [None, batch.total_rows]})
+                 changes={"file": [None, batch.original_name]})
+    saved = SavedImportMapping.objects.filter(garden=garden, signature=signature).first()
+    if saved is not None:
+        mapping = {int(p): f for p, f in saved.mapping.items() if f in COLUMN_BY_FIELD}
+        try:
+            return import_batch_map(batch=batch, by=by, mapping=mapping, saved=saved)
+        except ValidationError:  # a saved mapping that no longer fits: the admin chooses again
+            batch.refresh_from_db()
+    return batch
+
+
+def mapping_errors(mapping: dict[int, str], *, headers: list[str], key_figures_year: int | None) -> list[str]:
+    """What is wrong with a chosen mapping, as sentences: required fields without a column, a field chosen twice,
+    key figures without a year."""
+    errors = []
+    if missing := missing_required(mapping):
+        errors.append(_("Choose a column for %(columns)s.") % {"columns": ", ".join(missing)})
+    positions: dict[str, list[int]] = {}
+    for position, name in sorted(mapping.items()):
+        positions.setdefault(name, []).append(position)
+    for name, where in positions.items():
+        if len(where) > 1:
+            errors.append(_("%(field)s is chosen for more than one column (%(columns)s). Choose it once.") % {
+                "field": field_label(name).capitalize(),
+                "columns": ", ".join(_("“%(header)s”") % {"header": headers[p]} if p < len(headers) and headers[p]
+                                     else str(p + 1) for p in where)})
+    figures = {f for f in mapping.values() if COLUMN_BY_FIELD[f].group == "figures"} - {"year"}
+    if figures and "year" not in mapping.values() and key_figures_year is None:
+        errors.append(_("Key figures are imported: choose the year they are for, or a column with the year."))
+    return errors
+
+
+@transaction.atomic
+def import_batch_map(*, batch: ImportBatch, by: User, mapping: dict[int, str], key_figures_year: int | None = None,
+                     save_as: str = "", saved: SavedImportMapping | None = None) -> ImportBatch:
+    """Read the file's rows as `mapping` says (position → field) and check them; small files at once.
+
+    Allowed while the columns are being chosen and again from the preview (to change them).
+    ValidationError with every reason when the mapping cannot work. With `save_as`, the mapping
+    is saved for the garden under that name and used for the next file with the same headers.
+    """
+    from ..tasks import import_preview_task
+
+    if batch.status not in (Status.MAPPING, Status.PREVIEWED):
+        return batch
+    headers = batch.columns.get("headers", [])
+    mapping = {p: f for p, f in mapping.items() if f and f in COLUMN_BY_FIELD}
+    if errors := mapping_errors(mapping, headers=headers, key_figures_year=key_figures_year):
+        raise ValidationError(errors)
+    notes: list[dict] = []
+    try:
+        with batch.file.open("rb") as handle:
+            parsed = parse_upload(handle, mapping=mapping)
+        notes = parsed.notes
+    except (ImportFileError, OSError, ValueError) as error:
+        message = str(error) if isinstance(error, ImportFileError) else _("The uploaded file is missing.")
+        ImportBatch.objects.filter(pk=batch.pk).update(status=Status.FAILED, error=message,
+                                                       finished_at=timezone.now())
+        batch.refresh_from_db()
+        return batch
+    if save_as:
+        kept, _created = SavedImportMapping.objects.update_or_create(
+            garden=batch.garden, signature=batch.columns.get("signature") or header_signature(headers),
+            defaults={"name": save_as[:100], "headers": headers, "created_by": by,
+                      "mapping": {str(p): f for p, f in mapping.items()}},
+        )
+        audit_record(action="members.importmapping.saved", target=kept, actor=by, garden=batch.garden,
+                     changes={"name": [None, kept.name], "mapping": [None, kept.mapping]})
+    info = parsed.info()
+    batch.columns = {**batch.columns, **info, "notes": notes, "key_figures_year": key_figures_year,
+                     "saved_mapping": saved.name if saved else ""}
+    batch.rows = [{"line": row.line, "cells": row.cells} for row in parsed.rows]
+    batch.total_rows = len(parsed.rows)
+    batch.processed_rows = 0
+    batch.status = Status.UPLOADED
+    batch.error = ""
+    batch.progress_at = timezone.now()
+    batch.save(update_fields=["columns", "rows", "total_rows", "processed_rows", "status", "error", "progress_at"])
+    audit_record(action="members.import.mapped", target=batch, actor=by, garden=batch.garden,
+                 changes={"mapping": [None, info["read"]], "rows": [None, batch.total_rows]})
     if batch.total_rows <= SYNC_LIMIT:
         return import_batch_preview(batch=batch)
     batch_pk = batch.pk
@@ -123,19 +219,25 @@ def import_batch_preview(*, batch: ImportBatch) -> ImportBatch:
         batch.total_rows = len(parsed.rows)
         ImportBatch.objects.filter(pk=batch.pk).update(total_rows=batch.total_rows, columns=batch.columns)
     rows = check_rows(
-        garden=batch.garden, rows=batch.rows, mapping=_mapping(batch),
+        garden=batch.garden, rows=batch.rows, mapping=_mapping(batch), key_figures_year=_year(batch),
         progress=lambda n: _set_progress(batch.pk, n, Status.UPLOADED),
     )
     ImportBatch.objects.filter(pk=batch.pk, status=Status.UPLOADED).update(
-        status=Status.PREVIEWED, rows=rows, total_rows=len(rows), processed_rows=len(rows)
+        status=Status.PREVIEWED, rows=rows, total_rows=len(rows), processed_rows=len(rows),
+        progress_at=timezone.now(),
     )
     batch.refresh_from_db()
     return batch
 
 
-def _refuse_if_not_ready(batch: ImportBatch) -> None:
+def _refuse_if_not_ready(batch: ImportBatch, ready_only: bool = False) -> None:
     if not batch.rows:
         raise ValidationError(_("This import has no rows to import."))
+    if ready_only:
+        if problem_count(batch.rows) == len(batch.rows):
+            raise ValidationError(_("No row is ready to import. Download the rows with problems, fix them and "
+                                    "upload the file again."))
+        return
     if count := problem_count(batch.rows):
         raise ValidationError(
             ngettext(
@@ -178,30 +280,49 @@ def _mapping(batch: ImportBatch) -> dict[int, str]:
     return {int(position): name for position, name in batch.columns.get("mapping", {}).items()}
 
 
-def import_batch_commit(*, batch: ImportBatch, by: User | None) -> ImportBatch:
+def _year(batch: ImportBatch) -> int | None:
+    return batch.columns.get("key_figures_year")
+
+
+def _left_out(batch: ImportBatch, ready_only: bool) -> list[int]:
+    """The lines a commit of only the ready rows leaves out: those with a problem now."""
+    return [row["line"] for row in batch.rows if row.get("problems")] if ready_only else []
+
+
+def _claim(batch: ImportBatch, ready_only: bool) -> bool:
+    """Move a previewed batch to importing (once), remembering which rows the admin chose to leave out."""
+    columns = {**batch.columns, "left_out": _left_out(batch, ready_only)}
+    return bool(ImportBatch.objects.filter(pk=batch.pk, status=Status.PREVIEWED).update(
+        status=Status.IMPORTING, processed_rows=0, error="", columns=columns, progress_at=timezone.now()
+    ))
+
+
+def import_batch_commit(*, batch: ImportBatch, by: User | None, ready_only: bool = False) -> ImportBatch:
     """Create every row's target company in one transaction, or none.
 
-    Refused (ValidationError) while any row has a problem. Claims a `previewed` batch by
+    Refused (ValidationError) while any row has a problem, unless `ready_only`: then the rows
+    with problems are left out (and can be downloaded to fix) and the rest is written, still
+    all or nothing. Claims a `previewed` batch by
     moving it to `importing`, so a double click or a task run twice writes once. Rows are
     checked again first: if something changed since the preview, the batch goes back to
     `previewed` with the new problems. If any row fails while writing, everything is
     rolled back and the batch is `failed` with the message.
     """
     if batch.status == Status.PREVIEWED:
-        _refuse_if_not_ready(batch)
-        claimed = ImportBatch.objects.filter(pk=batch.pk, status=Status.PREVIEWED).update(
-            status=Status.IMPORTING, processed_rows=0, error=""
-        )
-        if not claimed:
+        _refuse_if_not_ready(batch, ready_only)
+        if not _claim(batch, ready_only):
             batch.refresh_from_db()
             return batch
+        batch.refresh_from_db()
     elif batch.status != Status.IMPORTING:
         return batch
     garden = batch.garden
 
-    rows = check_rows(garden=garden, rows=batch.rows, mapping=_mapping(batch),
+    rows = check_rows(garden=garden, rows=batch.rows, mapping=_mapping(batch), key_figures_year=_year(batch),
                       progress=lambda n: _set_progress(batch.pk, n, Status.IMPORTING))
-    if count := problem_count(rows):
+    left_out = set(batch.columns.get("left_out", []))
+    chosen = [row for row in rows if row["line"] not in left_out]
+    if count := problem_count(chosen):
         ImportBatch.objects.filter(pk=batch.pk, status=Status.IMPORTING).update(
             status=Status.PREVIEWED, rows=rows, processed_rows=len(rows),
             error=ngettext(
@@ -220,7 +341,7 @@ def import_batch_commit(*, batch: ImportBatch, by: User | None) -> ImportBatch:
             locked = ImportBatch.objects.select_for_update().select_related("garden").get(pk=batch.pk)
             if locked.status != Status.IMPORTING:
                 return locked
-            created = _create_all(locked, by, rows)
+            created = _create_all(locked, by, chosen)
             locked.status = Status.DONE
             locked.rows = rows
             locked.created_count = created
@@ -230,7 +351,8 @@ def import_batch_commit(*, batch: ImportBatch, by: User | None) -> ImportBatch:
             locked.save(update_fields=["status", "rows", "created_count", "processed_rows", "finished_at", "error"])
             audit_record(
                 action="members.import.committed", target=locked, actor=by, garden=garden,
-                changes={"file": [None, locked.original_name], "rows": [None, len(rows)], "created": [None, created]},
+                changes={"file": [None, locked.original_name], "rows": [None, len(rows)], "created": [None, created],
+                         **({"left_out": [None, len(left_out)]} if left_out else {})},
             )
     except _RowFailed as failure:
         message = _("Line %(line)s could not be imported: %(error)s Nothing was imported.") % {
@@ -248,13 +370,13 @@ def import_batch_commit(*, batch: ImportBatch, by: User | None) -> ImportBatch:
     return batch
 
 
-def import_batch_commit_start(*, batch: ImportBatch, by: User) -> ImportBatch:
+def import_batch_commit_start(*, batch: ImportBatch, by: User, ready_only: bool = False) -> ImportBatch:
     """Commit now (small files) or claim the batch and queue the commit for a worker (large files)."""
     from ..tasks import import_commit_task
 
-    _refuse_if_not_ready(batch)
+    _refuse_if_not_ready(batch, ready_only)
     if batch.total_rows <= SYNC_LIMIT:
-        return import_batch_commit(batch=batch, by=by)
+        return import_batch_commit(batch=batch, by=by, ready_only=ready_only)
     batch_pk, by_pk, total = batch.pk, by.pk, batch.total_rows
 
     def queue() -> None:
@@ -267,21 +389,66 @@ def import_batch_commit_start(*, batch: ImportBatch, by: User) -> ImportBatch:
             )
 
     with transaction.atomic():
-        claimed = ImportBatch.objects.filter(pk=batch.pk, status=Status.PREVIEWED).update(
-            status=Status.IMPORTING, processed_rows=0, error=""
-        )
-        if claimed:
+        if _claim(batch, ready_only):
             transaction.on_commit(queue)
     batch.refresh_from_db()
     return batch
 
 
+def stale_after() -> datetime.timedelta:
+    """How long a batch being checked or imported may show no progress before it counts as lost."""
+    return datetime.timedelta(minutes=settings.IMPORT_STALE_MINUTES)
+
+
+def import_batch_is_stale(batch: ImportBatch) -> bool:
+    """True for a batch being checked or imported whose worker has shown no progress for stale_after().
+
+    The commit's writing is one transaction, so a worker that died wrote nothing and the batch
+    can be started again or cancelled safely.
+    """
+    if batch.status not in (Status.UPLOADED, Status.IMPORTING):
+        return False
+    last = batch.progress_at or batch.created_at
+    return last is not None and timezone.now() - last > stale_after()
+
+
+def _stale_filter(batch: ImportBatch):
+    # The condition is checked in the UPDATE itself: a worker that is alive and writing holds the
+    # row lock, and once it commits the batch is no longer `importing`, so nothing is claimed.
+    cutoff = timezone.now() - stale_after()
+    return ImportBatch.objects.filter(pk=batch.pk, status__in=[Status.UPLOADED, Status.IMPORTING]).filter(
+        models.Q(progress_at__lt=cutoff) | models.Q(progress_at__isnull=True, created_at__lt=cutoff))
+
+
+def import_batch_restart(*, batch: ImportBatch, by: User) -> bool:
+    """Queue the check or the commit of a stale batch again; True if it was restarted."""
+    from ..tasks import import_commit_task, import_preview_task
+
+    with transaction.atomic():
+        restarted = _stale_filter(batch).update(processed_rows=0, progress_at=timezone.now(), error="")
+        batch.refresh_from_db()
+        if not restarted:
+            return False
+        audit_record(action="members.import.restarted", target=batch, actor=by, garden=batch.garden,
+                     changes={"file": [None, batch.original_name], "status": [None, batch.status]})
+    batch_pk, by_pk = batch.pk, by.pk
+    if batch.status == Status.UPLOADED:
+        if not _queued(import_preview_task, batch_pk):
+            import_batch_preview(batch=ImportBatch.objects.select_related("garden").get(pk=batch_pk))
+    elif not _queued(import_commit_task, batch_pk, by_pk):
+        import_batch_commit(batch=ImportBatch.objects.select_related("garden").get(pk=batch_pk), by=by)
+    batch.refresh_from_db()
+    return True
+
+
 @transaction.atomic
 def import_batch_cancel(*, batch: ImportBatch, by: User) -> bool:
-    """Discard a batch that has not started importing; True if it was cancelled."""
-    cancelled = ImportBatch.objects.filter(pk=batch.pk, status__in=[Status.UPLOADED, Status.PREVIEWED]).update(
-        status=Status.ABORTED, finished_at=timezone.now()
-    )
+    """Discard a batch that has not started importing (or whose worker was lost); True if it was cancelled."""
+    cancelled = ImportBatch.objects.filter(
+        pk=batch.pk, status__in=[Status.MAPPING, Status.UPLOADED, Status.PREVIEWED]
+    ).update(status=Status.ABORTED, finished_at=timezone.now())
+    if not cancelled:
+        cancelled = _stale_filter(batch).update(status=Status.ABORTED, finished_at=timezone.now())
     batch.refresh_from_db()
     if cancelled:
         audit_record(action="members.import.aborted", target=batch, actor=by, garden=batch.garden,

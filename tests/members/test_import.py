@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from core.models import AuditEntry
 from gardens.models import County, Coverage, IndustryCode, Municipality, MunicipalityChange
 from members import imports, services
-from members.models import Company, ImportBatch, TargetCompany
+from members.models import Company, ImportBatch, KeyFigures, TargetCompany
 from members.tasks import import_commit_task, import_preview_task
 from tests.factories import TargetCompanyFactory, valid_org_number
 
@@ -74,8 +74,13 @@ def xlsx_file(rows: list[list], name: str = "malbedrifter.xlsx") -> SimpleUpload
     return SimpleUploadedFile(name, buffer.getvalue())
 
 
-def upload(garden, by, file) -> ImportBatch:
-    return imports.import_batch_upload(garden=garden, by=by, upload=file)
+def upload(garden, by, file, **choices) -> ImportBatch:
+    """Upload, then go on with the guessed columns (as an admin pressing "Check the rows" does)."""
+    batch = imports.import_batch_upload(garden=garden, by=by, upload=file)
+    if batch.status == Status.MAPPING:
+        guessed = {int(p): f for p, f in batch.columns["guessed"].items()}
+        batch = imports.import_batch_map(batch=batch, by=by, mapping=guessed, **choices)
+    return batch
 
 
 def problems_of(batch: ImportBatch) -> dict[int, list[str]]:
@@ -142,11 +147,15 @@ def test_xlsx_numbers_and_excel_dates_become_text(garden_a, admin_a, roros):
     assert imports.problem_count(batch.rows) == 0
 
 
-def test_missing_required_columns_are_named(garden_a, admin_a):
-    batch = upload(garden_a, admin_a, csv_file(["navn;kommune", "Fjellost AS;Røros"]))
-    assert batch.status == Status.FAILED
-    assert "organisasjonsnummer" in batch.error and "kontraktstart" in batch.error
-    assert "navn" not in batch.error.split("kolonne for")[1].split(".")[0]
+def test_missing_required_columns_are_named_and_the_columns_can_be_chosen_again(garden_a, admin_a):
+    batch = imports.import_batch_upload(garden=garden_a, by=admin_a, upload=csv_file(["navn;kommune",
+                                                                                      "Fjellost AS;Røros"]))
+    assert batch.status == Status.MAPPING
+    with pytest.raises(ValidationError) as error:
+        imports.import_batch_map(batch=batch, by=admin_a, mapping={0: "name", 1: "municipality"})
+    assert error.value.messages == ["Velg en kolonne for organisasjonsnummer, kontraktstart."]
+    batch.refresh_from_db()
+    assert batch.status == Status.MAPPING
     assert not TargetCompany.objects.exists()
 
 
@@ -498,6 +507,14 @@ def import_url(name, garden, **kwargs):
     return reverse(f"members:{name}", kwargs={"garden_slug": garden.slug, **kwargs})
 
 
+def post_mapping(client, garden, batch, **fields):
+    """Post the columns page with the guessed fields, changed by `fields` (column_3="contract_start" …)."""
+    batch.refresh_from_db()
+    data = {f"column_{p}": f for p, f in batch.columns["guessed"].items()}
+    data.update(fields)
+    return client.post(import_url("import-mapping", garden, batch_pk=batch.pk), data)
+
+
 def test_upload_preview_commit_through_the_pages(client, garden_a, admin_a, roros):
     client.force_login(admin_a)
     page = client.get(import_url("import-upload", garden_a))
@@ -508,6 +525,12 @@ def test_upload_preview_commit_through_the_pages(client, garden_a, admin_a, roro
     ])})
     batch = ImportBatch.objects.get()
     assert response.status_code == 302
+    assert response["Location"] == import_url("import-preview", garden_a, batch_pk=batch.pk)
+    # The columns first: each with the field guessed for it.
+    mapping_page = client.get(response["Location"])
+    assert mapping_page.status_code == 302
+    assert mapping_page["Location"] == import_url("import-mapping", garden_a, batch_pk=batch.pk)
+    response = post_mapping(client, garden_a, batch)
     assert response["Location"] == import_url("import-preview", garden_a, batch_pk=batch.pk)
     html = client.get(response["Location"]).content.decode()
     assert "Fjellost AS" in html and "→ Røros (5025)" in html
@@ -521,16 +544,18 @@ def test_upload_preview_commit_through_the_pages(client, garden_a, admin_a, roro
     assert "Fjellost AS" in html and "Malmplassen AS" in html
 
 
-def test_preview_with_problems_has_no_commit_button_and_commit_is_refused(client, garden_a, admin_a):
+def test_preview_with_problems_offers_the_ready_rows_and_a_full_commit_is_refused(client, garden_a, admin_a):
     client.force_login(admin_a)
     client.post(import_url("import-upload", garden_a), {"file": csv_file([
         "orgnr;navn;kontraktstart;Fargekode", f"{ORG[0]};God AS;01.01.2025;blå", f"{ORG[1]};Uten dato AS;;blå",
     ])})
     batch = ImportBatch.objects.get()
+    post_mapping(client, garden_a, batch)
     html = client.get(import_url("import-preview", garden_a, batch_pk=batch.pk)).content.decode()
-    assert "Ingenting kan importeres ennå." in html
+    assert "1 rad har et problem." in html
     assert 'class="row-problem"' in html and "Kontraktstart mangler." in html
-    assert "import-commit" not in html and "/commit/" not in html
+    assert "Importer 2 målbedrifter" not in html and "Importer den klare raden nå" in html
+    assert import_url("import-problems", garden_a, batch_pk=batch.pk) in html
     assert "Disse kolonnene ble ikke gjenkjent og blir ignorert: Fargekode" in html
     response = client.post(import_url("import-commit", garden_a, batch_pk=batch.pk), follow=True)
     assert "1 rad har et problem." in response.content.decode()
@@ -675,10 +700,16 @@ def test_xlsx_with_a_merged_title_row_real_dates_merged_cells_and_a_sum_row(gard
     sheet.append(["Sum", None, None, None, None, 3734567.5])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    batch = imports.import_batch_upload(garden=garden_a, by=admin_a, upload=SimpleUploadedFile("liste.xlsx",
-                                                                                               buffer.getvalue()))
-    batch.key_figures_year = 2024
-    batch.save()
+    batch = imports.import_batch_upload(garden=garden_a, by=admin_a,
+                                        upload=SimpleUploadedFile("liste.xlsx", buffer.getvalue()))
+    assert batch.status == Status.MAPPING, batch.error
+    guessed = {int(p): f for p, f in batch.columns["guessed"].items()}
+    assert guessed == {0: "org_number", 1: "name", 3: "contract_start", 4: "adviser", 5: "turnover"}
+    # Key figures and no year column: the year is chosen once for the file.
+    with pytest.raises(ValidationError) as error:
+        imports.import_batch_map(batch=batch, by=admin_a, mapping=guessed)
+    assert "året" in error.value.messages[0]
+    batch = imports.import_batch_map(batch=batch, by=admin_a, mapping=guessed, key_figures_year=2024)
     assert batch.status == Status.PREVIEWED, batch.error
     assert batch.columns["header_line"] == 3
     assert [r["line"] for r in batch.rows] == [4, 5]
@@ -686,8 +717,11 @@ def test_xlsx_with_a_merged_title_row_real_dates_merged_cells_and_a_sum_row(gard
         "Linje 6 («Sum») er en sum- eller totalrad og ble utelatt."]
     assert [r["clean"]["adviser_id"] for r in batch.rows] == [staff_a.pk, staff_a.pk]
     assert batch.rows[0]["clean"]["contract_start"] == "2025-02-01"
-    # No year column and no year chosen: the key figures ask for one.
-    assert [p["field"] for p in batch.rows[0]["problems"]] == ["year"]
+    assert [r["problems"] for r in batch.rows] == [[], []]
+    assert [r["clean"]["figures"] for r in batch.rows] == [{"year": 2024, "turnover": "1234568"},
+                                                          {"year": 2024, "turnover": "2500000"}]
+    imports.import_batch_commit(batch=batch, by=admin_a)
+    assert sorted(KeyFigures.objects.values_list("year", "turnover")) == [(2024, 1234568), (2024, 2500000)]
 
 
 def test_contacts_key_figures_status_and_notes_are_imported_and_audited(garden_a, admin_a, staff_a, roros):
