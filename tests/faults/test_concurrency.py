@@ -73,9 +73,10 @@ def test_two_people_saving_the_same_record_at_once_lose_nothing(garden_a, staff_
 
     responses = dict(zip(clients, run_together([save(notes) for notes in clients]), strict=True))
     statuses = sorted(getattr(response, "status_code", response) for response in responses.values())
-    assert statuses == [200, 302], responses
+    # The stale one is refused with 409 Conflict, its input kept on the page.
+    assert statuses == [302, 409], responses
     (winner,) = [notes for notes, response in responses.items() if response.status_code == 302]
-    (loser,) = [notes for notes, response in responses.items() if response.status_code == 200]
+    (loser,) = [notes for notes, response in responses.items() if response.status_code == 409]
     refused = responses[loser].content.decode()
     assert "Noen andre lagret denne posten" in refused
     assert loser in refused  # the refused person's own input is kept in the form
