@@ -92,7 +92,7 @@ def test_every_form_on_the_page_survives_hostile_input(client, request, world, u
         return
     forms = forms_of(response.content.decode(), page_url)
 
-    @settings(max_examples=4, deadline=None, database=None,
+    @settings(max_examples=3, deadline=None, database=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
     @given(data=st.data())
     def fill(data):

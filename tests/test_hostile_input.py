@@ -24,7 +24,7 @@ HOSTILE = st.one_of(
             "utf-8", "surrogatepass").decode("latin-1"), "x" * 20000,
     ]),
 )
-SETTINGS = settings(max_examples=25, deadline=None,
+SETTINGS = settings(max_examples=15, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 numbers = itertools.count(5000)
 
