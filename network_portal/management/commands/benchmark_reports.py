@@ -51,6 +51,7 @@ class Command(BaseCommand):
     def handle(self, *args, gardens, active, follow_ups, runs, fresh_db=False, profile=False, keep_db=False,
                json_path=None, **options):
         self.profile = profile
+        self.fresh_db = fresh_db
         self.results: list[dict] = []
         if min(gardens, active, runs) < 1 or follow_ups < 0:
             raise CommandError("--gardens, --active and --runs must be at least 1.")
@@ -122,6 +123,11 @@ class Command(BaseCommand):
         """The generated national network (network_portal/generate.py), sized by the options."""
         plan = Plan.at_scale(active / Plan().active, gardens=garden_count, follow_ups=follow_ups)
         result = generate_network(plan=plan, log=self.stdout.write)
+        if self.fresh_db and connection.vendor == "postgresql" and connection.in_atomic_block:
+            # The rows are not committed (they are rolled back at the end), so generate_network left the
+            # statistics alone; in this throwaway database the planner should see them, as production would.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(f"Generated in {result.seconds:.0f} s: {result.counts['companies']} companies, "
                           f"{result.counts['key figures']} key figures, {follow_ups} follow-ups.")
         return result.reader, result.admin
