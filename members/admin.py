@@ -80,8 +80,8 @@ def _entrepreneurs(queryset):
     return allowed, [u for u in users if u not in allowed]
 
 
-@admin.action(description=gettext_lazy("Export the selected entrepreneurs' personal data (JSON)"))
-def export_entrepreneurs(modeladmin, request, queryset):
+def _entrepreneurs_or_refuse(modeladmin, request, queryset):
+    """The selected entrepreneurs' accounts, or None (with a message) when the selection holds anyone else."""
     if not admin_may_manage_personal_data(request.user):
         raise PermissionDenied
     allowed, refused = _entrepreneurs(queryset)
@@ -89,17 +89,21 @@ def export_entrepreneurs(modeladmin, request, queryset):
         modeladmin.message_user(request, _("Only entrepreneurs' accounts can be exported or erased here: %(who)s")
                                 % {"who": ", ".join(u.email for u in refused)}, messages.ERROR)
         return None
+    return allowed
+
+
+@admin.action(description=gettext_lazy("Export the selected entrepreneurs' personal data (JSON)"))
+def export_entrepreneurs(modeladmin, request, queryset):
+    allowed = _entrepreneurs_or_refuse(modeladmin, request, queryset)
+    if allowed is None:
+        return None
     return _json_response([privacy.entrepreneur_export(user=u) for u in allowed], "grundere")
 
 
 @admin.action(description=gettext_lazy("Delete the selected entrepreneurs' accounts and personal data"))
 def erase_entrepreneurs(modeladmin, request, queryset):
-    if not admin_may_manage_personal_data(request.user):
-        raise PermissionDenied
-    allowed, refused = _entrepreneurs(queryset)
-    if refused:
-        modeladmin.message_user(request, _("Only entrepreneurs' accounts can be exported or erased here: %(who)s")
-                                % {"who": ", ".join(u.email for u in refused)}, messages.ERROR)
+    allowed = _entrepreneurs_or_refuse(modeladmin, request, queryset)
+    if allowed is None:
         return None
     page = _confirmed(modeladmin, request, queryset, _("Delete the entrepreneurs' accounts and personal data?"))
     if page is not None:
