@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record, snapshot
+from core.templatetags.formatting import nok
 from gardens.models import Garden, Organisation
 
 from .models import BudgetLine, Expense, Grant, Milestone, ProgressReport, Project
@@ -133,7 +134,7 @@ def grant_split(*, grant: Grant, by, parts: list[tuple[int, Decimal]]) -> list[G
     if total != grant.amount:
         raise ValidationError(
             _("The years add up to %(total)s, but the grant is %(amount)s. They must be equal.")
-            % {"total": f"{total:.2f}", "amount": f"{grant.amount:.2f}"}
+            % {"total": nok(total), "amount": nok(grant.amount)}
         )
     taken = set(Grant.objects.filter(project=grant.project, funder=grant.funder, year__in=years)
                 .values_list("year", flat=True))

@@ -253,6 +253,11 @@ def ended(garden_a):
 def world(garden_a, garden_b, staff_a, entrepreneur, reader, settings, tmp_path):
     """One of everything, owned by garden A (or with A as a party)."""
     settings.MEDIA_ROOT = tmp_path
+    return build_world(garden_a, garden_b, staff_a, entrepreneur, reader)
+
+
+def build_world(garden_a, garden_b, staff_a, entrepreneur, reader, tag=""):
+    """One of everything owned by `garden_a` (or with it as a party); `tag` keeps a second world's keys apart."""
     target = TargetCompanyFactory(garden=garden_a)
     target.contract_file.save("kontrakt.pdf", ContentFile(b"%PDF-1.4 test"))
     goal = DevelopmentGoal.objects.create(target=target, description="Eksport til Sverige")
@@ -260,7 +265,7 @@ def world(garden_a, garden_b, staff_a, entrepreneur, reader, settings, tmp_path)
     transfer = TransferRequest.objects.create(from_garden=garden_a, to_garden=garden_b)
     transfer.targets.add(target)
     invitation = Invitation.objects.create(
-        garden=garden_a, email="invitert@example.org", token="matrix-token",
+        garden=garden_a, email=f"invitert{tag}@example.org", token=f"matrix-token{tag}",
         expires_at=timezone.now() + datetime.timedelta(days=7),
     )
     # A colleague of its own, so that ending a membership never changes a persona's access mid-matrix.
@@ -273,8 +278,9 @@ def world(garden_a, garden_b, staff_a, entrepreneur, reader, settings, tmp_path)
                                            message="Hjelp med eksport", status=CompetenceShare.Status.ACCEPTED)
     help_request = HelpRequest.objects.create(garden=garden_a, name="Eli Gründer", email="eli@example.org",
                                               message="Hjelp med budsjett")
-    agreement = Agreement.objects.create(name="Samarbeidsavtale Alfa–Gamma", slug="alfa-gamma")
-    gamma = GardenFactory(name="Gamma Næringshage", slug="gamma")
+    agreement = Agreement.objects.create(name=f"Samarbeidsavtale {garden_a.name}–Gamma{tag}",
+                                         slug=f"{garden_a.slug}-gamma{tag}")
+    gamma = GardenFactory(name=f"Gamma{tag} Næringshage", slug=f"gamma{tag}")
     AgreementParty.objects.create(agreement=agreement, garden=garden_a)
     AgreementParty.objects.create(agreement=agreement, garden=gamma)
     meeting = Meeting.objects.create(agreement=agreement, title="Kvartalsmøte", date=datetime.date(2026, 2, 3))
@@ -285,10 +291,11 @@ def world(garden_a, garden_b, staff_a, entrepreneur, reader, settings, tmp_path)
     event = NetworkEvent.objects.create(title="Nettverkssamling", starts_at=start,
                                         ends_at=start + datetime.timedelta(hours=3), capacity=10)
     EventRegistration.objects.create(event=event, user=entrepreneur, status=EventRegistration.Status.REGISTERED)
-    siva = Organisation.objects.create(name="Siva", slug="siva", kind=Organisation.Kind.STATE)
-    call = FundingCall.objects.create(name="Kraftsentre", funder=siva)
-    project = Project.objects.create(name="Kraftsenteret", slug="kraftsenteret", lead_garden=garden_a, call=call,
-                                     start_year=2025, end_year=2027)
+    siva = Organisation.objects.get_or_create(slug="siva", defaults={"name": "Siva",
+                                                                     "kind": Organisation.Kind.STATE})[0]
+    call = FundingCall.objects.create(name=f"Kraftsentre{tag}", funder=siva)
+    project = Project.objects.create(name=f"Kraftsenteret{tag}", slug=f"kraftsenteret{tag}", lead_garden=garden_a,
+                                     call=call, start_year=2025, end_year=2027)
     ProjectPartner.objects.create(project=project, garden=gamma)
     grant = Grant.objects.create(project=project, funder=siva, amount=Decimal("6000000.00"), year=None)
     milestone = Milestone.objects.create(project=project, title="Oppstart", due=datetime.date(2025, 6, 1))
