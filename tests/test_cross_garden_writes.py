@@ -20,7 +20,6 @@ import datetime
 import difflib
 import itertools
 import re
-from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -32,6 +31,7 @@ from core.models import AuditEntry
 from gardens.models import StaffMembership
 from members.models import Company, ImportBatch, TargetCompany
 from tests.factories import GardenFactory, MembershipFactory
+from tests.page_forms import page_forms
 from tests.test_permission_matrix import MATRIX, build_world, url_for
 
 pytestmark = pytest.mark.django_db
@@ -67,54 +67,6 @@ ENDING = ("slett", "avslutt", "trekk-tilbake", "avbryt", "cancel", "lukk", "slet
 
 # Text fields that the walk changes when they are filled already: the record's and the company's names.
 CHANGED_TEXT = ("name", "title", "headline", "description")
-
-
-class _Forms(HTMLParser):
-    """Each POST form of a page with its fields as a person finds them: values, options, ticks."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: list[dict] = []
-        self._form: dict | None = None
-        self._select: dict | None = None
-        self._option: dict | None = None
-        self._textarea: dict | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self._form = {"action": attrs.get("action") or "", "method": (attrs.get("method") or "get").lower(),
-                          "fields": []}
-            self.forms.append(self._form)
-        elif self._form is None or (tag in ("input", "select", "textarea") and not attrs.get("name")):
-            return
-        elif tag == "input" and attrs.get("type") not in ("submit", "button", "image", "reset"):
-            self._form["fields"].append({"tag": "input", **attrs})
-        elif tag == "select":
-            self._select = {"tag": "select", "options": [], **attrs}
-            self._form["fields"].append(self._select)
-        elif tag == "option" and self._select is not None:
-            self._option = {"value": attrs.get("value"), "selected": "selected" in attrs, "label": ""}
-            self._select["options"].append(self._option)
-        elif tag == "textarea":
-            self._textarea = {"tag": "textarea", "text": "", **attrs}
-            self._form["fields"].append(self._textarea)
-
-    def handle_data(self, data):
-        if self._option is not None:
-            self._option["label"] += data
-        if self._textarea is not None:
-            self._textarea["text"] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "select":
-            self._select = None
-        elif tag == "option":
-            self._option = None
-        elif tag == "textarea":
-            self._textarea = None
 
 
 def _value(field: dict, org_number, avoid: str):
@@ -163,10 +115,8 @@ def _value(field: dict, org_number, avoid: str):
 
 
 def post_forms(html: str, page_url: str, org_number, avoid: str) -> list[tuple[str, dict]]:
-    parser = _Forms()
-    parser.feed(html)
     found = []
-    for form in parser.forms:
+    for form in page_forms(html):
         action = urljoin(page_url, form["action"])
         if form["method"] != "post" or urlsplit(action).netloc not in ("", "testserver"):
             continue

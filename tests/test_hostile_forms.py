@@ -7,13 +7,13 @@ then submits it the way the form says (GET filters as a query string, POST forms
 The form-specific properties (all or nothing, nothing stored half) are in tests/test_hostile_input.py.
 """
 
-from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.page_forms import page_forms
 from tests.test_hostile_input import HOSTILE
 from tests.test_permission_matrix import MATRIX, ended, url_for, world  # noqa: F401  (fixtures)
 
@@ -37,39 +37,14 @@ def _pages() -> list[tuple[str, str]]:
     return pages
 
 
-class _Forms(HTMLParser):
-    """The forms of a page: action, method and the names of their fields."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: list[dict] = []
-        self._current: dict | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self._current = {"action": attrs.get("action") or "", "method": (attrs.get("method") or "get").lower(),
-                             "fields": []}
-            self.forms.append(self._current)
-        elif tag in ("input", "select", "textarea") and self._current is not None and attrs.get("name"):
-            if attrs.get("type") not in ("submit", "button", "file", "image", "reset"):
-                if attrs["name"] not in self._current["fields"]:
-                    self._current["fields"].append(attrs["name"])
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._current = None
-
-
 def forms_of(html: str, page_url: str) -> list[dict]:
-    parser = _Forms()
-    parser.feed(html)
     found = []
-    for form in parser.forms:
+    for form in page_forms(html):
         action = urljoin(page_url, form["action"])
         if urlsplit(action).netloc not in ("", "testserver") or any(s in action for s in SKIP_ACTIONS):
             continue
-        fields = [f for f in form["fields"] if f != "csrfmiddlewaretoken"]
+        fields = list(dict.fromkeys(f["name"] for f in form["fields"]
+                                    if f["name"] != "csrfmiddlewaretoken" and f.get("type") != "file"))
         if fields:
             found.append({**form, "action": urlsplit(action)._replace(scheme="", netloc="").geturl(),
                           "fields": fields})
