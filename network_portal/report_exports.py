@@ -167,18 +167,27 @@ def report_exports_cleanup(*, now: datetime.datetime | None = None) -> int:
     """
     limit = (now or timezone.now()) - datetime.timedelta(days=settings.REPORT_EXPORT_KEEP_DAYS)
     deleted = 0
-    for export in ReportExport.objects.filter(created_at__lt=limit).order_by("pk").iterator():
+    old = list(ReportExport.objects.filter(created_at__lt=limit).order_by("pk").values_list("pk", flat=True))
+    for pk in old:
         with transaction.atomic():
-            # Locked and counted again: a parallel run that deleted it first leaves nothing to do here.
-            locked = ReportExport.objects.select_for_update().filter(pk=export.pk).first()
-            if locked is None:
+            # Locked and read again: a parallel run that deleted it first leaves nothing to do here.
+            export = ReportExport.objects.select_for_update().filter(pk=pk).first()
+            if export is None:
                 continue
-            stored, name = locked.file.name, locked.file_name
-            audit_record(action="network_portal.reportexport.deleted", target=locked,
+            stored, name = export.file.name, export.file_name
+            audit_record(action="network_portal.reportexport.deleted", target=export,
                          changes={"file": [name or None, None], "reason": [None, "retention"]})
-            locked.delete()
+            export.delete()
             if stored:
                 # After commit: a rolled-back deletion keeps its file.
-                transaction.on_commit(lambda stored=stored: default_storage.delete(stored))
+                transaction.on_commit(lambda stored=stored: _delete_file(stored))
         deleted += 1
     return deleted
+
+
+def _delete_file(stored: str) -> None:
+    """Remove an export's file; a storage that fails is logged (the row is gone already), not raised."""
+    try:
+        default_storage.delete(stored)
+    except OSError:
+        logger.exception("Could not delete the report export file %s", stored)
