@@ -11,4 +11,5 @@ SENTENCES = {
     "network_portal.reportexport.created": _("%(actor)s asked for a file of the network report"),
     "network_portal.reportexport.restarted": _("%(actor)s started a report export again"),
     "network_portal.reportexport.finished": _("The file of a report export was made"),
+    "network_portal.reportexport.deleted": _("An old report export and its file were deleted"),
 }

@@ -10,6 +10,7 @@ finishing update and removed again if that update finds the attempt superseded: 
 import datetime
 import logging
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -145,3 +146,48 @@ def report_export_run(*, export_id: int, attempt: int) -> ReportExport | None:
         mine.update(status=Status.FAILED, error=message, updated_at=timezone.now(), finished_at=timezone.now())
     export.refresh_from_db()
     return export
+
+
+# The report page lists this many of the reader's latest exports.
+EARLIER_EXPORTS_SHOWN = 5
+
+
+def report_exports_of(user) -> list[ReportExport]:
+    """The person's own latest report exports, most recent first (the report page's list), in one query."""
+    return list(ReportExport.objects.filter(requested_by=user).order_by("-created_at", "-pk")
+                .only("pk", "format", "status", "progress", "title", "file_name", "created_at", "updated_at",
+                      "requested_by_id")[:EARLIER_EXPORTS_SHOWN])
+
+
+def report_exports_cleanup(*, now: datetime.datetime | None = None) -> int:
+    """Delete report exports (row and file) asked for more than REPORT_EXPORT_KEEP_DAYS ago; audited. Returns how many.
+
+    Celery beat runs it daily; safe to run twice (a second run finds nothing). A file already gone from the
+    storage is no error: the row goes all the same.
+    """
+    limit = (now or timezone.now()) - datetime.timedelta(days=settings.REPORT_EXPORT_KEEP_DAYS)
+    deleted = 0
+    old = list(ReportExport.objects.filter(created_at__lt=limit).order_by("pk").values_list("pk", flat=True))
+    for pk in old:
+        with transaction.atomic():
+            # Locked and read again: a parallel run that deleted it first leaves nothing to do here.
+            export = ReportExport.objects.select_for_update().filter(pk=pk).first()
+            if export is None:
+                continue
+            stored, name = export.file.name, export.file_name
+            audit_record(action="network_portal.reportexport.deleted", target=export,
+                         changes={"file": [name or None, None], "reason": [None, "retention"]})
+            export.delete()
+            if stored:
+                # After commit: a rolled-back deletion keeps its file.
+                transaction.on_commit(lambda stored=stored: _delete_file(stored))
+        deleted += 1
+    return deleted
+
+
+def _delete_file(stored: str) -> None:
+    """Remove an export's file; a storage that fails is logged (the row is gone already), not raised."""
+    try:
+        default_storage.delete(stored)
+    except OSError:
+        logger.exception("Could not delete the report export file %s", stored)

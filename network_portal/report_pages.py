@@ -25,11 +25,10 @@ Progress = Callable[[int], None]
 
 def _report_rows(gardens, period, graph) -> dict:
     """Everything the report page and its exports show, each figure one aggregate query."""
-    effects = reports.effect_indicators(gardens, period)
-    counts = reports.target_company_counts(gardens, period)
+    per_garden = reports.garden_figures(gardens, period)
+    effects, counts, women = per_garden.effects, per_garden.counts, per_garden.women
     groups = reports.follow_up_groups(gardens, period)
     follow_up = reports.follow_up_by_garden(gardens, period, groups)
-    women = reports.women_in_leadership(gardens, period)
     shared = reports.shared_hours(gardens, period, groups)
     rows = []
     for garden in gardens:
@@ -115,12 +114,11 @@ def report_context(access: ReportAccess, query: str, progress: Progress | None =
             title=growth_title, labels=[r["garden"].name for r in figures["rows"]],
             values=[r["turnover"].percent for r in figures["rows"]], unit="%",
             highlight=chosen.garden.name if chosen.garden else None)
+        by_place, targets_by_number = reports.place_figures(gardens, period, graph)
+        breakdowns = reports.counts_by_phase_section_and_cohort(gardens, period)
         context.update(
-            by_place=reports.counts_by_place(gardens, period, graph),
-            by_phase=reports.counts_by(gardens, period, "phase"),
-            by_section=reports.counts_by(gardens, period, "company__industry__section"),
-            cohorts=reports.counts_by(gardens, period, "cohort"),
-            by_kind=reports.follow_up_by_kind(gardens, period, figures["groups"]),
+            by_place=by_place, by_phase=breakdowns["phase"], by_section=breakdowns["section"],
+            cohorts=breakdowns["cohort"], by_kind=reports.follow_up_by_kind(gardens, period, figures["groups"]),
         )
         step(55)
         context.update(
@@ -133,9 +131,9 @@ def report_context(access: ReportAccess, query: str, progress: Progress | None =
         figure = figure if figure in reports.MAP_FIGURES else "targets"
         context["map_figure"] = figure
         context["map_figures"] = reports.MAP_FIGURES
-        context["map_chart"] = charts.shaded_map(
-            title=str(reports.MAP_FIGURES[figure]), values=reports.figure_by_municipality(gardens, period, figure),
-            unit="")
+        # The target companies' map is the by-place counts again; the hours are their own query.
+        values = targets_by_number if figure == "targets" else reports.figure_by_municipality(gardens, period, figure)
+        context["map_chart"] = charts.shaded_map(title=str(reports.MAP_FIGURES[figure]), values=values, unit="")
         trend = reports.active_trend(gardens, period.year)
         context["trend_chart"] = charts.line_chart(
             title=_("Active target companies at the end of each year"), x_labels=[str(y) for y in trend],

@@ -11,7 +11,7 @@ import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, FilteredRelation, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import Case, Count, Exists, F, FilteredRelation, Min, OuterRef, Q, QuerySet, Sum, When
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from gardens.access import ReportAccess
 from gardens.geography import ChangeGraph
 from gardens.models import Coverage, Garden, Municipality, Network
-from members.models import FollowUpEntry, HelpRequest, KeyFigures, TargetCompany
+from members.models import FollowUpEntry, HelpRequest, TargetCompany
 
 # A cell that counts fewer companies than this is not shown on the public page.
 SUPPRESS_BELOW = 3
@@ -119,29 +119,75 @@ class Growth:
         return ((self.report / self.baseline - 1) * 100).quantize(Decimal("0.1"))
 
 
-def effect_indicators(gardens: list[Garden], period: Period) -> dict[int | None, dict[str, Growth]]:
-    """Growth per indicator, per garden (key: garden id) and for all (key None), in one query.
-
-    A company's baseline is its contract's first year; a company whose contract started in the
-    report year has no growth yet and is left out, as is one without figures for both years.
-    """
-    year = period.year
-    # Two LEFT JOINs (the baseline year's row and the report year's) rather than correlated
-    # subqueries: the database reads each key-figure row once.
-    rows = targets_in_period(gardens, period).filter(contract_start__year__lt=year).annotate(
-        base=FilteredRelation("key_figures", condition=Q(key_figures__year=ExtractYear(F("contract_start")))),
-        now=FilteredRelation("key_figures", condition=Q(key_figures__year=year)),
-    )
-    aggregates = {"total": Count("pk")}
+def _effect_aggregates(period: Period) -> dict:
+    """The effect indicators' aggregates over target records joined to their baseline ("base") and
+    report-year ("now") key figures: companies whose contract started before the report year only."""
+    before = Q(contract_start__year__lt=period.year)
+    aggregates = {"total": Count("pk", filter=before)}
     for name, _label, _unit in INDICATORS:
-        both = Q(**{f"base__{name}__isnull": False, f"now__{name}__isnull": False})
+        both = before & Q(**{f"base__{name}__isnull": False, f"now__{name}__isnull": False})
         aggregates[f"{name}_n"] = Count("pk", filter=both)
         aggregates[f"{name}_sum0"] = Sum(f"base__{name}", filter=both)
         aggregates[f"{name}_sum1"] = Sum(f"now__{name}", filter=both)
-    grouped = rows.values("garden_id").annotate(**aggregates).order_by("garden_id")
+    return aggregates
+
+
+def _women_aggregates() -> dict:
+    """Women and all leading positions in the report year's key figures ("now"), where both are recorded."""
+    recorded = Q(now__women_in_leadership__isnull=False, now__leaders_total__isnull=False)
+    return {"women": Sum("now__women_in_leadership", filter=recorded),
+            "leaders": Sum("now__leaders_total", filter=recorded)}
+
+
+def _count_aggregates(period: Period) -> dict:
+    """Active at the end of the period, new and ended, over the target records in the period."""
+    end, start = period.end, period.start
+    active_at_end = Q(contract_start__lte=end) & (
+        Q(contract_end__gt=end) | Q(contract_end__isnull=True, status=TargetCompany.Status.ACTIVE))
+    return {"active": Count("pk", filter=active_at_end), "new": Count("pk", filter=Q(contract_start__gte=start)),
+            "ended": Count("pk", filter=Q(contract_end__lte=end))}
+
+
+def _with_key_figures(gardens: list[Garden], period: Period) -> QuerySet[TargetCompany]:
+    """The period's target records with two LEFT JOINs: the baseline year's key figures and the report year's.
+
+    Joins rather than correlated subqueries: the database reads each key-figure row once. A record has at
+    most one row per year (key_figures_one_per_year), so the joins never repeat a record.
+    """
+    return targets_in_period(gardens, period).annotate(
+        base=FilteredRelation("key_figures", condition=Q(key_figures__year=ExtractYear(F("contract_start")))),
+        now=FilteredRelation("key_figures", condition=Q(key_figures__year=period.year)),
+    )
+
+
+@dataclass
+class GardenFigures:
+    """The per-garden figures of the report page, from one query (see garden_figures)."""
+
+    effects: dict[int | None, dict[str, "Growth"]]
+    counts: dict[int | None, "Counts"]
+    women: dict[int | None, tuple[int, int]]
+
+
+def garden_figures(gardens: list[Garden], period: Period) -> GardenFigures:
+    """Effect indicators, target company counts and women in leadership per garden and for all, in one query.
+
+    All three group the period's target records by garden; one scan with conditional aggregates
+    (FILTER) instead of three, each figure over exactly the rows its own definition names.
+    """
+    grouped = (_with_key_figures(gardens, period).values("garden_id")
+               .annotate(**_effect_aggregates(period), **_count_aggregates(period), **_women_aggregates())
+               .order_by("garden_id"))
+    rows = list(grouped)
+    return GardenFigures(effects=_fold_effects(rows), counts=_fold_counts(rows), women=_fold_women(rows))
+
+
+def _fold_effects(rows: list[dict]) -> dict[int | None, dict[str, "Growth"]]:
     result: dict[int | None, dict[str, Growth]] = {}
     totals = {name: Growth(Decimal(0), Decimal(0)) for name, _l, _u in INDICATORS}
-    for row in grouped:
+    for row in rows:
+        if not row["total"]:
+            continue  # only records that started in the report year: no growth yet, as with no row at all
         figures = {}
         for name, _label, _unit in INDICATORS:
             n = row[f"{name}_n"]
@@ -158,17 +204,34 @@ def effect_indicators(gardens: list[Garden], period: Period) -> dict[int | None,
     return result
 
 
-def women_in_leadership(gardens: list[Garden], period: Period) -> dict[int | None, tuple[int, int]]:
-    """(women, leading positions in all) in the report year's key figures, per garden and for all."""
-    rows = (
-        KeyFigures.objects.filter(target__in=targets_in_period(gardens, period), year=period.year,
-                                  women_in_leadership__isnull=False, leaders_total__isnull=False)
-        .values("target__garden_id").annotate(women=Sum("women_in_leadership"), leaders=Sum("leaders_total"))
-        .order_by()
-    )
-    result = {row["target__garden_id"]: (row["women"], row["leaders"]) for row in rows}
+def _fold_counts(rows: list[dict]) -> dict[int | None, "Counts"]:
+    result = {row["garden_id"]: Counts(row["active"], row["new"], row["ended"]) for row in rows}
+    result[None] = Counts(*(sum(getattr(c, f) for c in result.values()) for f in ("active", "new", "ended")))
+    return result
+
+
+def _fold_women(rows: list[dict]) -> dict[int | None, tuple[int, int]]:
+    result = {row["garden_id"]: (row["women"], row["leaders"]) for row in rows if row["leaders"] is not None}
     result[None] = (sum(w for w, _ in result.values()), sum(total for _, total in result.values()))
     return result
+
+
+def effect_indicators(gardens: list[Garden], period: Period) -> dict[int | None, dict[str, "Growth"]]:
+    """Growth per indicator, per garden (key: garden id) and for all (key None), in one query.
+
+    A company's baseline is its contract's first year; a company whose contract started in the
+    report year has no growth yet and is left out, as is one without figures for both years.
+    """
+    rows = list(_with_key_figures(gardens, period).values("garden_id").annotate(**_effect_aggregates(period))
+                .order_by("garden_id"))
+    return _fold_effects(rows)
+
+
+def women_in_leadership(gardens: list[Garden], period: Period) -> dict[int | None, tuple[int, int]]:
+    """(women, leading positions in all) in the report year's key figures, per garden and for all."""
+    rows = list(_with_key_figures(gardens, period).values("garden_id").annotate(**_women_aggregates())
+                .order_by("garden_id"))
+    return _fold_women(rows)
 
 
 # --- target companies ------------------------------------------------------------------------------
@@ -183,19 +246,9 @@ class Counts:
 
 def target_company_counts(gardens: list[Garden], period: Period) -> dict[int | None, Counts]:
     """Active at the end, new and ended, per garden and for all, in one query."""
-    end, start = period.end, period.start
-    active_at_end = Q(contract_start__lte=end) & (
-        Q(contract_end__gt=end) | Q(contract_end__isnull=True, status=TargetCompany.Status.ACTIVE))
-    rows = (
-        targets_in_period(gardens, period).values("garden_id")
-        .annotate(active=Count("pk", filter=active_at_end),
-                  new=Count("pk", filter=Q(contract_start__gte=start)),
-                  ended=Count("pk", filter=Q(contract_end__lte=end)))
-        .order_by("garden_id")
-    )
-    result = {row["garden_id"]: Counts(row["active"], row["new"], row["ended"]) for row in rows}
-    result[None] = Counts(*(sum(getattr(c, f) for c in result.values()) for f in ("active", "new", "ended")))
-    return result
+    rows = list(targets_in_period(gardens, period).values("garden_id").annotate(**_count_aggregates(period))
+                .order_by("garden_id"))
+    return _fold_counts(rows)
 
 
 def active_trend(gardens: list[Garden], last_year: int, years: int = TREND_YEARS) -> dict[int, int]:
@@ -221,6 +274,27 @@ def counts_by(gardens: list[Garden], period: Period, field_name: str) -> list[tu
     return [(labels.get(row["key"], row["key"]), row["n"]) for row in grouped.annotate(n=Count("pk")).order_by("key")]
 
 
+def counts_by_phase_section_and_cohort(gardens: list[Garden], period: Period) -> dict[str, list[tuple[str, int]]]:
+    """counts_by for phase, SN2007 section and cohort at once: one GROUP BY over the three (a few hundred
+    groups at national scale), folded into each; keys in order, a missing value (None) last."""
+    rows = (targets_in_period(gardens, period)
+            .annotate(k_phase=F("phase"), k_section=F("company__industry__section"),
+                      k_cohort=ExtractYear("contract_start"))
+            .values("k_phase", "k_section", "k_cohort").annotate(n=Count("pk")).order_by())
+    totals: dict[str, dict] = {"phase": {}, "section": {}, "cohort": {}}
+    for row in rows:
+        for name, counts in totals.items():
+            counts[row[f"k_{name}"]] = counts.get(row[f"k_{name}"], 0) + row["n"]
+    labels = dict(TargetCompany.Phase.choices)
+
+    def in_order(item: tuple) -> tuple:
+        return (item[0] is None, "" if item[0] is None else item[0])
+
+    return {name: [(labels.get(key, key) if name == "phase" else key, n)
+                   for key, n in sorted(counts.items(), key=in_order)]
+            for name, counts in totals.items()}
+
+
 @dataclass
 class PlaceCount:
     municipality: Municipality | None
@@ -235,7 +309,14 @@ class CountyCount:
 
 
 def counts_by_place(gardens: list[Garden], period: Period, graph: ChangeGraph) -> list[CountyCount]:
-    """Target companies per municipality and county as they were at the end of the period.
+    """Target companies per municipality and county as they were at the end of the period (see place_figures)."""
+    return place_figures(gardens, period, graph)[0]
+
+
+def place_figures(gardens: list[Garden], period: Period, graph: ChangeGraph
+                  ) -> tuple[list[CountyCount], dict[str, int]]:
+    """Target companies per municipality and county as they were at the end of the period, and (for the
+    shaded map, from the same two queries) per today's municipality number.
 
     The database counts per today's municipality (one GROUP BY); each is then mapped to the
     municipality it was on the period's last day. A municipality that was several then (Orkland
@@ -268,7 +349,12 @@ def counts_by_place(gardens: list[Garden], period: Period, graph: ChangeGraph) -
         county.municipalities.sort(key=lambda p: p.municipality.number)
     if unknown:
         result.append(CountyCount(None, unknown, [PlaceCount(None, unknown)]))
-    return result
+    by_number: dict[str, int] = {}
+    for pk, count in counts.items():
+        if pk is not None:
+            number = municipalities[pk].number
+            by_number[number] = by_number.get(number, 0) + count
+    return result, by_number
 
 
 # --- follow-up, requests, shared competence ----------------------------------------------------------
@@ -282,15 +368,31 @@ class FollowUp:
 
 
 def follow_up_groups(gardens: list[Garden], period: Period) -> list[dict]:
-    """Follow-up in the period grouped by the adviser's garden and the kind, in one query: hours,
-    activities, the companies' own share, and the hours given to other gardens' companies."""
+    """Follow-up in the period, in one query (one scan of the period's entries), grouped by the adviser's
+    garden, the kind and `other_garden_id`: the company's garden when it is not the adviser's (shared
+    competence), else None. Hours, activities and the companies' own share per group.
+
+    It holds the entries of advisers of the gardens in scope, and those other gardens' advisers logged
+    on the companies of the gardens in scope (the hours those received); the folds below pick theirs.
+    """
+    garden_ids = [g.pk for g in gardens]
+    other_garden = Case(When(target__garden_id=F("adviser_garden_id"), then=None), default=F("target__garden_id"))
     return list(
-        FollowUpEntry.objects.filter(adviser_garden__in=gardens, date__gte=period.start, date__lte=period.end)
-        .values("adviser_garden_id", "kind")
-        .annotate(given=Sum("hours", filter=~Q(target__garden_id=F("adviser_garden_id"))),
-                  total_hours=Sum("hours"), n=Count("pk"), total_own_share=Sum("own_share"))
+        FollowUpEntry.objects.filter(date__gte=period.start, date__lte=period.end)
+        .filter(Q(adviser_garden_id__in=garden_ids)
+                | Q(target__garden_id__in=garden_ids, adviser_garden__isnull=False))
+        .annotate(other_garden_id=other_garden)
+        .values("adviser_garden_id", "kind", "other_garden_id")
+        # COUNT(*), not COUNT(id): every column read is in the index follow_up_date_report.
+        .annotate(total_hours=Sum("hours"), n=Count("*"), total_own_share=Sum("own_share"))
         .order_by()
     )
+
+
+def _advisers_in_scope(gardens: list[Garden], groups: list[dict]) -> list[dict]:
+    """The groups of entries logged by advisers of the gardens in scope."""
+    garden_ids = {g.pk for g in gardens}
+    return [row for row in groups if row["adviser_garden_id"] in garden_ids]
 
 
 def follow_up_by_garden(gardens: list[Garden], period: Period, groups: list[dict] | None = None
@@ -298,7 +400,8 @@ def follow_up_by_garden(gardens: list[Garden], period: Period, groups: list[dict
     """Hours, activities and the companies' own share, counted for the garden the adviser worked for."""
     result: dict[int | None, FollowUp] = {}
     total = FollowUp()
-    for row in groups if groups is not None else follow_up_groups(gardens, period):
+    groups = groups if groups is not None else follow_up_groups(gardens, period)
+    for row in _advisers_in_scope(gardens, groups):
         for key in (row["adviser_garden_id"], None):
             figures = result.setdefault(key, FollowUp()) if key is not None else total
             figures.hours += row["total_hours"] or 0
@@ -311,7 +414,8 @@ def follow_up_by_garden(gardens: list[Garden], period: Period, groups: list[dict
 def follow_up_by_kind(gardens: list[Garden], period: Period, groups: list[dict] | None = None
                       ) -> list[tuple[str, Decimal, int]]:
     totals: dict[str, list] = {}
-    for row in groups if groups is not None else follow_up_groups(gardens, period):
+    groups = groups if groups is not None else follow_up_groups(gardens, period)
+    for row in _advisers_in_scope(gardens, groups):
         entry = totals.setdefault(row["kind"], [Decimal(0), 0])
         entry[0] += row["total_hours"] or 0
         entry[1] += row["n"]
@@ -322,13 +426,17 @@ def follow_up_by_kind(gardens: list[Garden], period: Period, groups: list[dict] 
 def shared_hours(gardens: list[Garden], period: Period, groups: list[dict] | None = None
                  ) -> dict[int, tuple[Decimal, Decimal]]:
     """Hours given to other gardens' companies and received from other gardens' staff, per garden."""
+    garden_ids = {g.pk for g in gardens}
     given: dict[int, Decimal] = {}
+    received: dict[int, Decimal] = {}
     for row in groups if groups is not None else follow_up_groups(gardens, period):
-        given[row["adviser_garden_id"]] = given.get(row["adviser_garden_id"], Decimal(0)) + (row["given"] or 0)
-    received = dict(
-        FollowUpEntry.objects.filter(date__gte=period.start, date__lte=period.end, target__garden__in=gardens)
-        .exclude(adviser_garden_id=F("target__garden_id")).exclude(adviser_garden__isnull=True)
-        .values("target__garden_id").annotate(h=Sum("hours")).order_by().values_list("target__garden_id", "h"))
+        if row["other_garden_id"] is None:
+            continue  # the adviser's own garden's company
+        hours = row["total_hours"] or Decimal(0)
+        if row["adviser_garden_id"] in garden_ids:
+            given[row["adviser_garden_id"]] = given.get(row["adviser_garden_id"], Decimal(0)) + hours
+        if row["other_garden_id"] in garden_ids:
+            received[row["other_garden_id"]] = received.get(row["other_garden_id"], Decimal(0)) + hours
     return {g.pk: (given.get(g.pk) or Decimal(0), received.get(g.pk) or Decimal(0)) for g in gardens}
 
 

@@ -158,6 +158,12 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 40) * 1024 * 1024
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 1095)
 if PERSONAL_DATA_RETENTION_DAYS < 1:
     raise ImproperlyConfigured(f"PERSONAL_DATA_RETENTION_DAYS={PERSONAL_DATA_RETENTION_DAYS} must be at least 1.")
+# Report exports (the files readers make from the report page) are deleted, file and row, this many
+# days after they were asked for, by a daily beat task: a file is a copy of figures the page shows
+# anyway, and a county reader's file should not outlive its use on the server.
+REPORT_EXPORT_KEEP_DAYS = env_int("REPORT_EXPORT_KEEP_DAYS", 7)
+if REPORT_EXPORT_KEEP_DAYS < 1:
+    raise ImproperlyConfigured(f"REPORT_EXPORT_KEEP_DAYS={REPORT_EXPORT_KEEP_DAYS} must be at least 1.")
 # A batch being checked or imported with no progress for this long lost its worker: the page
 # offers to start it again or cancel it (the commit is one transaction, so nothing was written).
 IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 10)
@@ -260,6 +266,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Personal data: erase the contact persons of contracts that ended longer ago than the retention.
     "members-contacts-retention": {
         "task": "members.tasks.contacts_retention_sweep_task", "schedule": crontab(hour=3, minute=30),
+    },
+    # Report exports older than REPORT_EXPORT_KEEP_DAYS: their files and rows.
+    "network-report-exports-cleanup": {
+        "task": "network_portal.tasks.report_exports_cleanup_task", "schedule": crontab(hour=3, minute=45),
     },
     "agreements-overdue-actions": {
         "task": "agreements.tasks.send_overdue_action_reminders", "schedule": crontab(hour=7, minute=15),

@@ -30,3 +30,11 @@ def report_export_task(export_id: int, attempt: int) -> str:
 
     export = report_export_run(export_id=export_id, attempt=attempt)
     return export.status if export is not None else "missing"
+
+
+@shared_task
+def report_exports_cleanup_task() -> int:
+    """Celery beat, daily: delete report exports (files and rows) older than REPORT_EXPORT_KEEP_DAYS (safe twice)."""
+    from .report_exports import report_exports_cleanup
+
+    return report_exports_cleanup()

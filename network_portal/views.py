@@ -33,7 +33,7 @@ from projects.models import Project
 
 from . import reports
 from .models import REPORT_EXPORT_STALE_MINUTES, ReportExport, ReportSubscription
-from .report_exports import report_export_create, report_export_restart
+from .report_exports import report_export_create, report_export_restart, report_exports_of
 from .report_pages import report_context, report_file_name, report_pdf, report_table
 from .reports_mail import report_subscription_set
 
@@ -140,6 +140,8 @@ def report_dashboard(request: HttpRequest) -> HttpResponse:
     context = report_context(request.access, request.GET.urlencode())
     context["subscribed"] = (request.access.is_reader
                              and ReportSubscription.objects.filter(user=request.user).exists())
+    context["earlier_exports"] = report_exports_of(request.user)
+    context["keep_days"] = settings.REPORT_EXPORT_KEEP_DAYS
     return render(request, "network_portal/reports.html", context)
 
 

@@ -17,8 +17,9 @@ from core.models import AuditEntry
 from gardens.models import County, ReaderCounty, StaffMembership
 from network_portal import report_exports
 from network_portal.models import REPORT_EXPORT_STALE_MINUTES, ReportExport
-from network_portal.tasks import report_export_task
+from network_portal.tasks import report_export_task, report_exports_cleanup_task
 from tests.factories import MembershipFactory, UserFactory
+from tests.network_portal.test_reports import DASHBOARD_QUERIES
 from tests.report_data import make_report_world
 
 pytestmark = pytest.mark.django_db
@@ -304,3 +305,88 @@ def test_the_file_is_404_until_it_is_ready(client, world, reader):
     export = make(reader, run=False)
     client.force_login(reader)
     assert client.get(reverse("network_portal:reports-export-file", kwargs={"pk": export.pk})).status_code == 404
+
+
+# --- cleanup of old exports (Celery beat) ------------------------------------------------------------
+
+
+def test_exports_older_than_the_keep_days_are_deleted_with_their_files_and_audited(
+        world, reader, tmp_path, settings, django_capture_on_commit_callbacks):
+    settings.REPORT_EXPORT_KEEP_DAYS = 7
+    old = make(reader, capture=django_capture_on_commit_callbacks)
+    fresh = make(reader, fmt="csv", capture=django_capture_on_commit_callbacks)
+    never_made = make(reader, run=False)  # queued, no file: deleted all the same
+    eight_days_ago = timezone.now() - datetime.timedelta(days=8)
+    ReportExport.objects.filter(pk__in=[old.pk, never_made.pk]).update(created_at=eight_days_ago)
+    assert len(exported_files(tmp_path)) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert report_exports.report_exports_cleanup() == 2
+    assert list(ReportExport.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert [p.name for p in exported_files(tmp_path)] == [fresh.file.name.rsplit("/", 1)[-1]]
+    entries = AuditEntry.objects.filter(action="network_portal.reportexport.deleted").order_by("target_id")
+    assert [(e.target_id, e.actor_id, e.changes["file"]) for e in entries] == [
+        (str(old.pk), None, ["rapport-2021.xlsx", None]), (str(never_made.pk), None, [None, None])]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert report_exports.report_exports_cleanup() == 0  # safe to run twice
+
+
+def test_the_keep_days_setting_decides_what_is_old(world, reader, settings, django_capture_on_commit_callbacks):
+    export = make(reader, run=False)
+    ReportExport.objects.filter(pk=export.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
+    settings.REPORT_EXPORT_KEEP_DAYS = 30
+    assert report_exports.report_exports_cleanup() == 0 and ReportExport.objects.filter(pk=export.pk).exists()
+    settings.REPORT_EXPORT_KEEP_DAYS = 7
+    with django_capture_on_commit_callbacks(execute=True):
+        assert report_exports_cleanup_task() == 1
+    assert not ReportExport.objects.filter(pk=export.pk).exists()
+
+
+def test_the_cleanup_is_on_the_beat_schedule(settings):
+    tasks = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
+    assert "network_portal.tasks.report_exports_cleanup_task" in tasks
+
+
+# --- the report page's list of earlier exports -------------------------------------------------------
+
+
+def test_the_report_page_lists_the_readers_own_latest_exports(client, world, reader, county_reader,
+                                                              django_capture_on_commit_callbacks):
+    done = make(reader, capture=django_capture_on_commit_callbacks)
+    for _ in range(report_exports.EARLIER_EXPORTS_SHOWN):
+        make(reader, fmt="pdf", run=False)
+    latest = make(reader, query="year=2022", fmt="csv", run=False)
+    client.force_login(reader)
+    page = client.get(reverse("network_portal:reports"), {"year": 2021})
+    listed = page.context["earlier_exports"]
+    assert len(listed) == report_exports.EARLIER_EXPORTS_SHOWN and listed[0] == latest  # most recent first
+    assert done not in listed  # the oldest of seven falls off the list
+    html = page.content.decode()
+    assert "Dine tidligere eksporter" in html and "Nettverksrapport 2022" in html and "venter på å starte" in html
+    assert latest.get_absolute_url() in html
+    # The finished one is listed with its download link while it is among the latest.
+    ReportExport.objects.exclude(pk__in=[done.pk, latest.pk]).delete()
+    html = client.get(reverse("network_portal:reports"), {"year": 2021}).content.decode()
+    assert reverse("network_portal:reports-export-file", kwargs={"pk": done.pk}) in html
+    assert "Last ned rapport-2021.xlsx" in html and "klar til nedlasting" in html
+    # Another reader sees none of them: the empty state.
+    client.force_login(county_reader)
+    page = client.get(reverse("network_portal:reports"), {"year": 2021})
+    assert page.context["earlier_exports"] == []
+    html = page.content.decode()
+    assert "Du har ikke eksportert denne rapporten ennå." in html
+    assert done.get_absolute_url() not in html and latest.get_absolute_url() not in html
+
+
+def test_the_list_of_earlier_exports_costs_one_query_however_many(client, world, reader, django_assert_num_queries):
+    client.force_login(reader)
+    url = reverse("network_portal:reports")
+    client.get(url, {"year": 2021})
+    with django_assert_num_queries(DASHBOARD_QUERIES) as none:
+        client.get(url, {"year": 2021})
+    for _ in range(12):
+        make(reader, run=False)
+    with django_assert_num_queries(DASHBOARD_QUERIES) as twelve:
+        page = client.get(url, {"year": 2021})
+    assert len(page.context["earlier_exports"]) == report_exports.EARLIER_EXPORTS_SHOWN
+    exports_sql = [q["sql"] for q in twelve.captured_queries if "network_portal_reportexport" in q["sql"]]
+    assert len(exports_sql) == 1 and len(none.captured_queries) == len(twelve.captured_queries)

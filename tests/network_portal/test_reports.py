@@ -139,20 +139,26 @@ def test_a_county_reader_sees_only_the_gardens_of_their_county_as_of_the_period(
         assert "Hage OST" not in names and "Hage TRD" not in names
 
 
+# 1 session, 2 user, 3 reader's counties, 4 years with data, 5 change graph, 6 gardens in scope,
+# 7 per garden: effect indicators, counts and women leaders (one scan of the records and their key figures),
+# 8 follow-up by garden and kind with the hours given to and received from other gardens (one scan of the
+# period's follow-ups), 9-10 by place (counts, their municipalities with counties; the shaded map's targets
+# come from the same rows), 11 by phase, section and cohort at once, 12 requests, 13 agreements' meetings,
+# 14 projects' grants, 15 their spending, 16 the trend, 17 the reader's subscription, 18 the reader's
+# earlier exports, 19 navigation memberships, and the filter's choices: 20 gardens, 21 networks, 22 counties
+DASHBOARD_QUERIES = 22
+
+
 def test_the_dashboard_runs_a_fixed_number_of_queries(client, world, django_assert_num_queries):
     client.force_login(UserFactory(is_network_reader=True))
     url = reverse("network_portal:reports")
     client.get(url, {"year": YEAR})
-    # 1 session, 2 user, 3 reader's counties, 4 years with data, 5 change graph, 6 gardens in scope,
-    # 7 effect indicators, 8 counts, 9 follow-up by garden and kind (with the hours given to other
-    # gardens), 10 women leaders, 11 hours received, 12-13 by place (counts, their municipalities with
-    # counties), 14-16 by phase, section, cohort, 17 requests, 18 agreements' meetings, 19 projects'
-    # grants, 20 their spending, 21 the shaded map's figure per municipality, 22 the trend, 23 the
-    # reader's subscription, 24 navigation memberships, and the filter's choices: 25 gardens,
-    # 26 networks, 27 counties
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(DASHBOARD_QUERIES):
         response = client.get(url, {"year": YEAR})
     assert response.status_code == 200
+    # The map shaded by hours adds its one query (the follow-ups per municipality).
+    with django_assert_num_queries(DASHBOARD_QUERIES + 1):
+        assert client.get(url, {"year": YEAR, "map": "hours"}).status_code == 200
 
 
 def test_the_export_totals_equal_the_page(client, world):
@@ -286,6 +292,21 @@ def test_women_share_groupings_and_shared_hours_match_plain_computations(world):
     labels = dict(TargetCompany.Phase.choices)
     assert dict(reports.counts_by(gardens, period, "phase")) == dict(Counter(labels[t.phase] for t in rows))
     assert dict(reports.counts_by(gardens, period, "cohort")) == dict(Counter(t.contract_start.year for t in rows))
+    # The report page's one-query versions: the same figures.
+    at_once = reports.counts_by_phase_section_and_cohort(gardens, period)
+    assert dict(at_once["phase"]) == dict(Counter(labels[t.phase] for t in rows))
+    assert dict(at_once["cohort"]) == dict(Counter(t.contract_start.year for t in rows))
+    assert dict(at_once["section"]) == dict(Counter(
+        t.company.industry.section if t.company.industry_id else None for t in rows))
+    assert [key for key, _n in at_once["cohort"]] == sorted({t.contract_start.year for t in rows})  # in order
+    per_garden = reports.garden_figures(gardens, period)
+    assert per_garden.women[None] == (women, leaders)
+    for garden in gardens:
+        mine = [k for k in figures if k.target.garden_id == garden.pk and k.women_in_leadership is not None
+                and k.leaders_total is not None]
+        assert per_garden.women.get(garden.pk, (0, 0)) == (sum(k.women_in_leadership for k in mine),
+                                                           sum(k.leaders_total for k in mine))
+    assert per_garden.counts == reports.target_company_counts(gardens, period)
     # Hours given across gardens: a colleague of Hage OST logs on a company of Hage INN.
     inn, ost = world["gardens"]["inn"], world["gardens"]["ost"]
     target = next(t for t in rows if t.garden_id == inn.pk)
@@ -293,6 +314,13 @@ def test_women_share_groupings_and_shared_hours_match_plain_computations(world):
                                  adviser=world["staff"]["ost"], adviser_garden=ost, summary="delt")
     shared = reports.shared_hours(gardens, period)
     assert shared[ost.pk] == (Decimal("3.5"), Decimal(0)) and shared[inn.pk] == (Decimal(0), Decimal("3.5"))
+    # A county reader's scope: the hours count for the garden in scope whoever's adviser logged them.
+    assert reports.shared_hours([inn], period) == {inn.pk: (Decimal(0), Decimal("3.5"))}
+    assert reports.shared_hours([ost], period) == {ost.pk: (Decimal("3.5"), Decimal(0))}
+    # …and the hours of the other garden's adviser are not the garden's own follow-up.
+    own = FollowUpEntry.objects.filter(adviser_garden=inn, date__year=YEAR)
+    assert reports.follow_up_by_garden([inn], period)[None].hours == sum(e.hours for e in own)
+    assert reports.follow_up_by_garden([inn], period)[None].activities == own.count()
 
 
 def test_requests_received_answered_median_and_converted(world):
@@ -326,6 +354,10 @@ def test_the_map_is_shaded_by_the_chosen_figure(client, world):
     counts = reports.figure_by_municipality(gardens, period, "targets")
     assert sum(counts.values()) == sum(1 for t in expected_targets(period.start, period.end)
                                        if t.company.municipality_id)
+    from collections import Counter
+    plain = Counter(t.company.municipality.number for t in expected_targets(period.start, period.end)
+                    if t.company.municipality_id)
+    assert counts == plain == reports.place_figures(gardens, period, ChangeGraph.load())[1]
     hours = reports.figure_by_municipality(gardens, period, "hours")
     assert sum(hours.values()) == sum(e.hours for e in FollowUpEntry.objects.select_related("target__company")
                                       if e.date.year == YEAR and e.target.company.municipality_id)
