@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import QuickSelect
+
 from .models import CompetenceArea, Coverage, Garden, Municipality, Network, StaffProfile
 from .selectors import current_membership_exists, profiles_matching
 
@@ -12,17 +14,19 @@ class CompetenceDirectoryFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
     area = django_filters.ModelChoiceFilter(
         queryset=CompetenceArea.objects.order_by("name"), label=_("Competence area"), empty_label=_("All"),
-        method="filter_area",
+        method="filter_area", widget=QuickSelect,
     )
     municipality = django_filters.ModelChoiceFilter(
-        queryset=Municipality.objects.current().order_by("name"), label=_("Municipality"), empty_label=_("All"),
-        method="filter_municipality",
+        queryset=Municipality.objects.current().only("pk", "name", "number").order_by("name"), label=_("Municipality"), empty_label=_("All"),
+        method="filter_municipality", widget=QuickSelect,
     )
     garden = django_filters.ModelChoiceFilter(
-        queryset=Garden.objects.order_by("name"), label=_("Garden"), empty_label=_("All"), method="filter_garden",
+        queryset=Garden.objects.only("pk", "name").order_by("name"), label=_("Garden"), empty_label=_("All"), method="filter_garden",
+        widget=QuickSelect,
     )
     network = django_filters.ModelChoiceFilter(
         queryset=Network.objects.order_by("name"), label=_("Network"), empty_label=_("All"), method="filter_network",
+        widget=QuickSelect,
     )
 
     class Meta:
