@@ -10,10 +10,13 @@ import datetime
 import re
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Count
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -25,7 +28,7 @@ from gardens.geography import NUMBER, ChangeGraph, MunicipalityAnswer, municipal
 from gardens.models import Garden, IndustryCode, Municipality
 
 from ..forms import garden_staff_queryset
-from ..models import ContactPerson, TargetCompany
+from ..models import ContactPerson, ImportBatch, ImportRow, TargetCompany
 from .reading import CONTACT_SLOTS, MAX_CELL, DataRow
 
 # The template's example row: MOD11-valid but obviously not a real company.
@@ -493,3 +496,66 @@ def check_rows(*, garden: Garden, rows: list[dict[str, Any]], mapping: dict[int,
 def problem_count(rows: list[dict[str, Any]]) -> int:
     """How many rows have at least one problem."""
     return sum(1 for row in rows if row.get("problems"))
+
+
+def _rewrite(rows: list[ImportRow]) -> None:
+    """Store checked rows: DELETE + INSERT of the chunk (two statements, where an UPDATE per row or one
+    CASE per column would cost a query per row or grow with the chunk squared)."""
+    with transaction.atomic():
+        ImportRow.objects.filter(pk__in=[row.pk for row in rows]).delete()
+        ImportRow.objects.bulk_create(rows)
+
+
+def stored_rows(batch: ImportBatch, chunk: int = CHUNK, **filters) -> Iterator[list[ImportRow]]:
+    """The batch's stored rows in line order, a chunk at a time (keyset pages: one query per chunk)."""
+    last = 0
+    while True:
+        rows = list(ImportRow.objects.filter(batch=batch, line__gt=last, **filters).order_by("line")[:chunk])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].line
+
+
+def check_stored_rows(*, batch: ImportBatch, mapping: dict[int, str], key_figures_year: int | None = None,
+                      progress=None) -> None:
+    """Check every stored row of `batch` a chunk at a time and store its problems; memory stays flat.
+
+    A fixed number of queries per chunk (read, look-ups, rewrite, progress); the duplicates in the
+    file are then found by the database (GROUP BY organisasjonsnummer) and only those rows touched.
+    """
+    checker = RowChecker(batch.garden, mapping, key_figures_year)
+    done = 0
+    for rows in stored_rows(batch):
+        for row, result in zip(rows, checker.check_chunk([DataRow(r.line, r.cells) for r in rows]), strict=True):
+            row.values = checker.values(row.cells)
+            row.org_number = result["org_number"][:9]
+            row.clean = result["clean"]
+            row.problems = result["problems"]
+            row.notes = result["notes"]
+            row.has_problems = bool(row.problems)
+        _rewrite(rows)
+        done += len(rows)
+        if progress is not None:
+            progress(done)
+    repeated = list(
+        ImportRow.objects.filter(batch=batch).exclude(org_number__in=["", EXAMPLE_ORG_NUMBER])
+        .values("org_number").annotate(n=Count("id")).filter(n__gt=1).values_list("org_number", flat=True)
+    )
+    for start in range(0, len(repeated), CHUNK):
+        numbers = repeated[start:start + CHUNK]
+        rows = list(ImportRow.objects.filter(batch=batch, org_number__in=numbers).order_by("line"))
+        lines: dict[str, list[int]] = defaultdict(list)
+        for row in rows:
+            lines[row.org_number].append(row.line)
+        for row in rows:
+            row.problems = [*row.problems, duplicate_problem(lines[row.org_number], row.org_number)]
+            row.has_problems = True
+        for part in range(0, len(rows), CHUNK):
+            _rewrite(rows[part:part + CHUNK])
+
+
+def stored_problem_count(batch: ImportBatch, *, chosen_only: bool = False) -> int:
+    """How many of the batch's checked rows have a problem (only those not left out, with `chosen_only`)."""
+    rows = ImportRow.objects.filter(batch=batch, has_problems=True)
+    return rows.filter(left_out=False).count() if chosen_only else rows.count()
