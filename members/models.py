@@ -355,6 +355,19 @@ class ImportBatch(models.Model):
         return [row.as_dict() for row in self.import_rows.order_by("line")]
 
 
+class RowJSONField(models.JSONField):
+    """A JSONField that PostgreSQL bulk-inserts as one parameter per value.
+
+    Django 5.2 bulk-inserts on PostgreSQL through UNNEST of one array per column; psycopg
+    quotes every JSON text inside such an array in Python, escaping each of its many double
+    quotes, which made storing the checked rows most of an import's time. A field with a
+    placeholder of its own makes Django use plain VALUES, where each JSON value is passed as is.
+    """
+
+    def get_placeholder(self, value, compiler, connection) -> str:
+        return "%s"
+
+
 class ImportRow(models.Model):
     """One data row of an import, as read and (once checked) with its problems.
 
@@ -364,13 +377,13 @@ class ImportRow(models.Model):
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="import_rows")
     line = models.PositiveIntegerField(_("line"))
-    cells = models.JSONField(default=list)
+    cells = RowJSONField(default=list)
     # Filled by the check; `clean` is null until the row has been checked.
-    values = models.JSONField(default=dict, blank=True)
+    values = RowJSONField(default=dict, blank=True)
     org_number = models.CharField(max_length=9, blank=True)
-    clean = models.JSONField(null=True, blank=True)
-    problems = models.JSONField(default=list, blank=True)
-    notes = models.JSONField(default=list, blank=True)
+    clean = RowJSONField(null=True, blank=True)
+    problems = RowJSONField(default=list, blank=True)
+    notes = RowJSONField(default=list, blank=True)
     has_problems = models.BooleanField(default=False)
     # Set when the admin imports only the ready rows: this row (it had a problem) stays behind.
     left_out = models.BooleanField(default=False)

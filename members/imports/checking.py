@@ -9,8 +9,8 @@ garden's staff and the municipality changes are loaded once for the whole file.
 import datetime
 import re
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -459,11 +459,12 @@ class RowChecker:
                 "problems": problems, "notes": notes}
 
 
+DUPLICATE = gettext_noop("The organisasjonsnummer %(value)s appears more than once in the file (lines %(lines)s).")
+
+
 def duplicate_problem(lines: list[int], number: str) -> dict[str, Any]:
     """The problem given to every row whose organisasjonsnummer is in the file more than once."""
-    return _problem("org_number", gettext_noop(
-        "The organisasjonsnummer %(value)s appears more than once in the file (lines %(lines)s)."),
-        value=number, lines=", ".join(str(n) for n in lines[:20]))
+    return _problem("org_number", DUPLICATE, value=number, lines=", ".join(str(n) for n in lines[:20]))
 
 
 PROGRESS_EVERY = 100
@@ -498,6 +499,11 @@ def problem_count(rows: list[dict[str, Any]]) -> int:
     return sum(1 for row in rows if row.get("problems"))
 
 
+def _first_pass(problems: list[dict]) -> list[dict]:
+    """A row's problems without the duplicate one (which the second pass, over the whole file, adds)."""
+    return [p for p in problems if p.get("msg") != DUPLICATE]
+
+
 def _rewrite(rows: list[ImportRow]) -> None:
     """Store checked rows: DELETE + INSERT of the chunk (two statements, where an UPDATE per row or one
     CASE per column would cost a query per row or grow with the chunk squared)."""
@@ -527,14 +533,21 @@ def check_stored_rows(*, batch: ImportBatch, mapping: dict[int, str], key_figure
     checker = RowChecker(batch.garden, mapping, key_figures_year)
     done = 0
     for rows in stored_rows(batch):
+        changed = []
         for row, result in zip(rows, checker.check_chunk([DataRow(r.line, r.cells) for r in rows]), strict=True):
-            row.values = checker.values(row.cells)
-            row.org_number = result["org_number"][:9]
-            row.clean = result["clean"]
-            row.problems = result["problems"]
-            row.notes = result["notes"]
+            values = checker.values(row.cells)
+            org_number = result["org_number"][:9]
+            # A commit checks every row again; a row that checks as before is not written again.
+            if row.clean is not None and (row.values, row.org_number, row.clean, _first_pass(row.problems),
+                                          row.notes) == (values, org_number, result["clean"],
+                                                         result["problems"], result["notes"]):
+                continue
+            row.values, row.org_number, row.clean = values, org_number, result["clean"]
+            row.problems, row.notes = result["problems"], result["notes"]
             row.has_problems = bool(row.problems)
-        _rewrite(rows)
+            changed.append(row)
+        if changed:
+            _rewrite(changed)
         done += len(rows)
         if progress is not None:
             progress(done)
@@ -549,7 +562,7 @@ def check_stored_rows(*, batch: ImportBatch, mapping: dict[int, str], key_figure
         for row in rows:
             lines[row.org_number].append(row.line)
         for row in rows:
-            row.problems = [*row.problems, duplicate_problem(lines[row.org_number], row.org_number)]
+            row.problems = [*_first_pass(row.problems), duplicate_problem(lines[row.org_number], row.org_number)]
             row.has_problems = True
         for part in range(0, len(rows), CHUNK):
             _rewrite(rows[part:part + CHUNK])
