@@ -20,6 +20,7 @@ from .models import (
     HelpRequest,
     HelpRequestMessage,
     ImportBatch,
+    ImportRow,
     KeyFigures,
     MemberCompany,
     SavedImportMapping,
@@ -210,7 +211,14 @@ class ImportBatchAdmin(AuditedAdmin):
     list_display = ["original_name", "garden", "status", "total_rows", "created_count", "created_at"]
     list_filter = ["status", "garden"]
     search_fields = ["original_name"]
-    readonly_fields = ["rows"]
+
+
+@admin.register(ImportRow)
+class ImportRowAdmin(AuditedAdmin):
+    list_display = ["batch", "line", "org_number", "has_problems", "left_out"]
+    list_filter = ["has_problems", "left_out"]
+    search_fields = ["org_number"]
+    raw_id_fields = ["batch"]
 
 
 @admin.register(SavedImportMapping)

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +24,7 @@ from core.exports import neutralise
 from gardens.access import garden_required
 
 from . import imports
-from .models import ImportBatch
+from .models import ImportBatch, ImportRow
 
 PERMISSION = "can_import_companies"
 RECENT = 20
@@ -108,7 +109,7 @@ def _batch(request: HttpRequest, batch_pk: int, *, with_rows: bool = True) -> Im
     """A batch reached through request.garden (another garden's id is a 404)."""
     batches = request.garden.import_batches.select_related("uploaded_by")
     if not with_rows:
-        batches = batches.defer("rows", "columns")
+        batches = batches.defer("columns")
     return get_object_or_404(batches, pk=batch_pk)
 
 
@@ -124,17 +125,17 @@ def import_upload(request: HttpRequest, garden_slug: str) -> HttpResponse:
     if form.is_bound and form.is_valid():
         batch = imports.import_batch_upload(garden=garden, by=request.user, upload=form.cleaned_data["file"])
         return redirect(_preview_url(batch))
-    batches = list(garden.import_batches.defer("rows", "columns").select_related("uploaded_by")[:RECENT])
+    batches = list(garden.import_batches.defer("columns").select_related("uploaded_by")[:RECENT])
     return render(request, "members/import_upload.html", {
         "garden": garden, "membership": request.membership, "form": form, "batches": batches,
         "columns": imports.COLUMNS, "max_rows": imports.max_rows(),
     })
 
 
-def _display_rows(rows: list[dict], fields: list[str]) -> list[dict]:
+def _display_rows(stored, fields: list[str]) -> list[dict]:
     """Rows for the preview table: each cell with its value and whether it has a problem."""
     display = []
-    for row in rows:
+    for row in (r.as_dict() for r in stored):
         problem_fields = {p["field"] for p in row.get("problems", [])}
         clean = row.get("clean", {})
         cells = []
@@ -161,15 +162,20 @@ def import_preview(request: HttpRequest, garden_slug: str, batch_pk: int) -> Htt
     if batch.status == ImportBatch.Status.MAPPING:
         return redirect("members:import-mapping", garden_slug=garden.slug, batch_pk=batch.pk)
     in_progress = batch.status in (ImportBatch.Status.UPLOADED, ImportBatch.Status.IMPORTING)
-    # Rows are shown once checked (they then carry their problems), also after a commit or failure.
-    rows = batch.rows if not in_progress and batch.rows and "problems" in batch.rows[0] else []
-    problem_rows = imports.problem_count(rows)
+    # Rows are shown once checked (they then carry their problems), also after a commit or failure;
+    # a page at a time from the batch's row table, with the counts in one query.
+    row_count = problem_rows = 0
+    checked = batch.import_rows.filter(clean__isnull=False)
+    if not in_progress:
+        counts = checked.aggregate(rows=Count("id"), problems=Count("id", filter=Q(has_problems=True)))
+        row_count, problem_rows = counts["rows"], counts["problems"]
     only_problems = request.GET.get("problems") == "1" and problem_rows > 0
     read = batch.columns.get("read", {})
     fields = [f for f in imports.COLUMN_BY_FIELD if f in read]
-    page = Paginator([r for r in rows if r.get("problems")] if only_problems else rows, PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    shown = checked.filter(has_problems=True) if only_problems else checked
+    paginator = Paginator(shown.order_by("line") if row_count else ImportRow.objects.none(), PAGE_SIZE)
+    paginator.count = problem_rows if only_problems else row_count  # known already: no COUNT query
+    page = paginator.get_page(request.GET.get("page"))
     return render(request, "members/import_preview.html", {
         "garden": garden,
         "membership": request.membership,
@@ -183,11 +189,11 @@ def import_preview(request: HttpRequest, garden_slug: str, batch_pk: int) -> Htt
         "headers": [(imports.field_label(f), read[f]) for f in fields],
         "ignored": batch.columns.get("ignored", []),
         "file_info": batch.columns,
-        "row_count": len(rows),
+        "row_count": row_count,
         "problem_rows": problem_rows,
-        "ok_rows": len(rows) - problem_rows,
-        "can_commit": batch.status == ImportBatch.Status.PREVIEWED and bool(rows) and not problem_rows,
-        "can_commit_ready": batch.status == ImportBatch.Status.PREVIEWED and problem_rows and problem_rows < len(rows),
+        "ok_rows": row_count - problem_rows,
+        "can_commit": batch.status == ImportBatch.Status.PREVIEWED and bool(row_count) and not problem_rows,
+        "can_commit_ready": batch.status == ImportBatch.Status.PREVIEWED and problem_rows and problem_rows < row_count,
         "can_remap": batch.status == ImportBatch.Status.PREVIEWED,
         "can_cancel": batch.status in (ImportBatch.Status.UPLOADED, ImportBatch.Status.PREVIEWED),
         "stale": imports.import_batch_is_stale(batch),
@@ -231,8 +237,8 @@ def import_mapping(request: HttpRequest, garden_slug: str, batch_pk: int) -> Htt
 def import_problems(request: HttpRequest, garden_slug: str, batch_pk: int) -> HttpResponse:
     """The rows with problems as a file in the upload's format, with a Problem column, to fix and upload again."""
     batch = _batch(request, batch_pk)
-    rows = batch.rows if batch.rows and "problems" in batch.rows[0] else []
-    if not imports.problem_count(rows):
+    rows = [row.as_dict() for row in batch.import_rows.filter(has_problems=True).order_by("line")]
+    if not rows:
         raise Http404("No rows with problems.")
     content, content_type, name = imports.problem_rows_file(columns=batch.columns, rows=rows,
                                                             name=batch.original_name)

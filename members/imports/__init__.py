@@ -6,10 +6,15 @@ and may change it; the preview lists every row with its problems. The commit cre
 target companies in one transaction, or none: every row, or (if the admin chooses) only the
 ready ones, the rows with problems downloadable as a file to fix and upload again.
 
+The rows live in their own table (ImportRow), never in memory as a whole: the file is read into
+it as a stream, checked a chunk at a time (a fixed number of queries per chunk), shown a page at
+a time, and committed a chunk at a time inside the one transaction.
+
 Three rooms, each depending only on the ones before it:
 
 - `reading`: decode CSV/XLSX, map the header to COLUMNS, size limits → ParsedFile
-- `checking`: RowChecker, parse_date, problems stored as msgids, describe_problem
+- `checking`: RowChecker, check_stored_rows (the streamed pass over ImportRow), parse_date, problems
+  stored as msgids, describe_problem
 - `writing`: the verbs (import_batch_upload / map / preview / commit / commit_start / cancel /
   restart), progress, and the template file
 - `problem_file`: the rows with problems as a file in the upload's format

@@ -9,11 +9,14 @@ garden's staff and the municipality changes are loaded once for the whole file.
 import datetime
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Count
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -25,7 +28,7 @@ from gardens.geography import NUMBER, ChangeGraph, MunicipalityAnswer, municipal
 from gardens.models import Garden, IndustryCode, Municipality
 
 from ..forms import garden_staff_queryset
-from ..models import ContactPerson, TargetCompany
+from ..models import ContactPerson, ImportBatch, ImportRow, TargetCompany
 from .reading import CONTACT_SLOTS, MAX_CELL, DataRow
 
 # The template's example row: MOD11-valid but obviously not a real company.
@@ -456,11 +459,12 @@ class RowChecker:
                 "problems": problems, "notes": notes}
 
 
+DUPLICATE = gettext_noop("The organisasjonsnummer %(value)s appears more than once in the file (lines %(lines)s).")
+
+
 def duplicate_problem(lines: list[int], number: str) -> dict[str, Any]:
     """The problem given to every row whose organisasjonsnummer is in the file more than once."""
-    return _problem("org_number", gettext_noop(
-        "The organisasjonsnummer %(value)s appears more than once in the file (lines %(lines)s)."),
-        value=number, lines=", ".join(str(n) for n in lines[:20]))
+    return _problem("org_number", DUPLICATE, value=number, lines=", ".join(str(n) for n in lines[:20]))
 
 
 PROGRESS_EVERY = 100
@@ -493,3 +497,78 @@ def check_rows(*, garden: Garden, rows: list[dict[str, Any]], mapping: dict[int,
 def problem_count(rows: list[dict[str, Any]]) -> int:
     """How many rows have at least one problem."""
     return sum(1 for row in rows if row.get("problems"))
+
+
+def _first_pass(problems: list[dict]) -> list[dict]:
+    """A row's problems without the duplicate one (which the second pass, over the whole file, adds)."""
+    return [p for p in problems if p.get("msg") != DUPLICATE]
+
+
+def _rewrite(rows: list[ImportRow]) -> None:
+    """Store checked rows: DELETE + INSERT of the chunk (two statements, where an UPDATE per row or one
+    CASE per column would cost a query per row or grow with the chunk squared)."""
+    with transaction.atomic():
+        ImportRow.objects.filter(pk__in=[row.pk for row in rows]).delete()
+        ImportRow.objects.bulk_create(rows)
+
+
+def stored_rows(batch: ImportBatch, chunk: int = CHUNK, **filters) -> Iterator[list[ImportRow]]:
+    """The batch's stored rows in line order, a chunk at a time (keyset pages: one query per chunk)."""
+    last = 0
+    while True:
+        rows = list(ImportRow.objects.filter(batch=batch, line__gt=last, **filters).order_by("line")[:chunk])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].line
+
+
+def check_stored_rows(*, batch: ImportBatch, mapping: dict[int, str], key_figures_year: int | None = None,
+                      progress=None) -> None:
+    """Check every stored row of `batch` a chunk at a time and store its problems; memory stays flat.
+
+    A fixed number of queries per chunk (read, look-ups, rewrite, progress); the duplicates in the
+    file are then found by the database (GROUP BY organisasjonsnummer) and only those rows touched.
+    """
+    checker = RowChecker(batch.garden, mapping, key_figures_year)
+    done = 0
+    for rows in stored_rows(batch):
+        changed = []
+        for row, result in zip(rows, checker.check_chunk([DataRow(r.line, r.cells) for r in rows]), strict=True):
+            values = checker.values(row.cells)
+            org_number = result["org_number"][:9]
+            # A commit checks every row again; a row that checks as before is not written again.
+            if row.clean is not None and (row.values, row.org_number, row.clean, _first_pass(row.problems),
+                                          row.notes) == (values, org_number, result["clean"],
+                                                         result["problems"], result["notes"]):
+                continue
+            row.values, row.org_number, row.clean = values, org_number, result["clean"]
+            row.problems, row.notes = result["problems"], result["notes"]
+            row.has_problems = bool(row.problems)
+            changed.append(row)
+        if changed:
+            _rewrite(changed)
+        done += len(rows)
+        if progress is not None:
+            progress(done)
+    repeated = list(
+        ImportRow.objects.filter(batch=batch).exclude(org_number__in=["", EXAMPLE_ORG_NUMBER])
+        .values("org_number").annotate(n=Count("id")).filter(n__gt=1).values_list("org_number", flat=True)
+    )
+    for start in range(0, len(repeated), CHUNK):
+        numbers = repeated[start:start + CHUNK]
+        rows = list(ImportRow.objects.filter(batch=batch, org_number__in=numbers).order_by("line"))
+        lines: dict[str, list[int]] = defaultdict(list)
+        for row in rows:
+            lines[row.org_number].append(row.line)
+        for row in rows:
+            row.problems = [*_first_pass(row.problems), duplicate_problem(lines[row.org_number], row.org_number)]
+            row.has_problems = True
+        for part in range(0, len(rows), CHUNK):
+            _rewrite(rows[part:part + CHUNK])
+
+
+def stored_problem_count(batch: ImportBatch, *, chosen_only: bool = False) -> int:
+    """How many of the batch's checked rows have a problem (only those not left out, with `chosen_only`)."""
+    rows = ImportRow.objects.filter(batch=batch, has_problems=True)
+    return rows.filter(left_out=False).count() if chosen_only else rows.count()

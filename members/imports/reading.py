@@ -522,7 +522,7 @@ class ParsedFile:
     table: Table
     header: Header
     mapping: dict[int, str]
-    rows: list[DataRow]
+    rows: list[DataRow] | Iterator[DataRow]
     notes: list[dict]
 
     kind = property(lambda self: self.table.kind)
@@ -556,10 +556,11 @@ def missing_required(mapping: dict[int, str]) -> list[str]:
     return [str(c.label) for c in COLUMNS if c.required and c.field not in mapping.values()]
 
 
-def parse_upload(file, mapping: dict[int, str] | None = None) -> ParsedFile:
-    """Read a CSV or XLSX file: header found, columns as `mapping` says (else guessed), rows as text.
+def stream_upload(file, mapping: dict[int, str] | None = None) -> ParsedFile:
+    """Like parse_upload, but `rows` is a stream (read while `file` stays open); notes are complete after it.
 
-    ImportFileError if the file cannot be read, or a required field has no column.
+    ImportFileError if the file cannot be read or a required field has no column (at once), or
+    once the stream passes max_rows(); an empty stream is the caller's to refuse.
     """
     size = getattr(file, "size", None)
     if size is not None and size > max_bytes():
@@ -576,7 +577,21 @@ def parse_upload(file, mapping: dict[int, str] | None = None) -> ParsedFile:
               "the template to see how.") % {"columns": ", ".join(missing)}
         )
     notes: list[dict] = []
-    rows = list(data_rows(table, header.line, mapping, notes))
-    if not rows:
-        raise ImportFileError(_("The file has a header row but no companies under it."))
-    return ParsedFile(table, header, mapping, rows, notes)
+    return ParsedFile(table, header, mapping, data_rows(table, header.line, mapping, notes), notes)
+
+
+def no_rows() -> ImportFileError:
+    """The error for a file with a header and nothing under it."""
+    return ImportFileError(_("The file has a header row but no companies under it."))
+
+
+def parse_upload(file, mapping: dict[int, str] | None = None) -> ParsedFile:
+    """Read a CSV or XLSX file: header found, columns as `mapping` says (else guessed), rows as text (a list).
+
+    ImportFileError if the file cannot be read, or a required field has no column.
+    """
+    parsed = stream_upload(file, mapping)
+    parsed.rows = list(parsed.rows)
+    if not parsed.rows:
+        raise no_rows()
+    return parsed

@@ -26,8 +26,8 @@ from core.models import User
 from gardens.models import Garden
 
 from .. import services
-from ..models import ImportBatch, SavedImportMapping, TargetCompany
-from .checking import EXAMPLE_ORG_NUMBER, check_rows, problem_count
+from ..models import ImportBatch, ImportRow, SavedImportMapping, TargetCompany
+from .checking import EXAMPLE_ORG_NUMBER, check_stored_rows, stored_problem_count, stored_rows
 from .reading import (
     COLUMN_BY_FIELD,
     ImportFileError,
@@ -35,8 +35,9 @@ from .reading import (
     header_signature,
     max_bytes,
     missing_required,
-    parse_upload,
+    no_rows,
     read_header,
+    stream_upload,
 )
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,34 @@ def progress_phase(batch: ImportBatch) -> str:
     if batch.status == Status.IMPORTING:
         return "writing" if batch.total_rows and batch.processed_rows >= batch.total_rows else "checking"
     return ""
+
+
+# Rows read from the file are stored this many to an INSERT.
+STORE_CHUNK = 1000
+
+
+def _store_rows(batch: ImportBatch, mapping: dict[int, str] | None) -> tuple[int, dict[str, Any]]:
+    """Read the batch's file as a stream into its ImportRow table (replacing any rows); (count, file info).
+
+    Inside a savepoint, so a file refused halfway (too many rows, a broken line) leaves no rows;
+    ImportFileError, OSError or ValueError as reading raises them.
+    """
+    count = 0
+    with transaction.atomic(), batch.file.open("rb") as handle:
+        batch.import_rows.all().delete()
+        parsed = stream_upload(handle, mapping=mapping)
+        pending: list[ImportRow] = []
+        for row in parsed.rows:
+            pending.append(ImportRow(batch=batch, line=row.line, cells=row.cells))
+            if len(pending) >= STORE_CHUNK:
+                ImportRow.objects.bulk_create(pending)
+                count += len(pending)
+                pending = []
+        ImportRow.objects.bulk_create(pending)
+        count += len(pending)
+        if not count:
+            raise no_rows()
+        return count, parsed.info()
 
 
 def _set_progress(batch_pk: int, processed: int, status: str) -> None:
@@ -141,11 +170,8 @@ def import_batch_map(*, batch: ImportBatch, by: User, mapping: dict[int, str], k
     mapping = {p: f for p, f in mapping.items() if f and f in COLUMN_BY_FIELD}
     if errors := mapping_errors(mapping, headers=headers, key_figures_year=key_figures_year):
         raise ValidationError(errors)
-    notes: list[dict] = []
     try:
-        with batch.file.open("rb") as handle:
-            parsed = parse_upload(handle, mapping=mapping)
-        notes = parsed.notes
+        total, info = _store_rows(batch, mapping)
     except (ImportFileError, OSError, ValueError) as error:
         message = str(error) if isinstance(error, ImportFileError) else _("The uploaded file is missing.")
         ImportBatch.objects.filter(pk=batch.pk).update(status=Status.FAILED, error=message,
@@ -160,16 +186,14 @@ def import_batch_map(*, batch: ImportBatch, by: User, mapping: dict[int, str], k
         )
         audit_record(action="members.importmapping.saved", target=kept, actor=by, garden=batch.garden,
                      changes={"name": [None, kept.name], "mapping": [None, kept.mapping]})
-    info = parsed.info()
-    batch.columns = {**batch.columns, **info, "notes": notes, "key_figures_year": key_figures_year,
+    batch.columns = {**batch.columns, **info, "key_figures_year": key_figures_year,
                      "saved_mapping": saved.name if saved else ""}
-    batch.rows = [{"line": row.line, "cells": row.cells} for row in parsed.rows]
-    batch.total_rows = len(parsed.rows)
+    batch.total_rows = total
     batch.processed_rows = 0
     batch.status = Status.UPLOADED
     batch.error = ""
     batch.progress_at = timezone.now()
-    batch.save(update_fields=["columns", "rows", "total_rows", "processed_rows", "status", "error", "progress_at"])
+    batch.save(update_fields=["columns", "total_rows", "processed_rows", "status", "error", "progress_at"])
     audit_record(action="members.import.mapped", target=batch, actor=by, garden=batch.garden,
                  changes={"mapping": [None, info["read"]], "rows": [None, batch.total_rows]})
     if batch.total_rows <= SYNC_LIMIT:
@@ -203,10 +227,9 @@ def import_batch_preview(*, batch: ImportBatch) -> ImportBatch:
     """
     if batch.status != Status.UPLOADED:
         return batch
-    if not batch.rows:
+    if not batch.import_rows.exists():
         try:
-            with batch.file.open("rb") as handle:
-                parsed = parse_upload(handle)
+            batch.total_rows, batch.columns = _store_rows(batch, None)
         except (ImportFileError, OSError, ValueError) as error:
             message = str(error) if isinstance(error, ImportFileError) else _("The uploaded file is missing.")
             ImportBatch.objects.filter(pk=batch.pk, status=Status.UPLOADED).update(
@@ -214,31 +237,27 @@ def import_batch_preview(*, batch: ImportBatch) -> ImportBatch:
             )
             batch.refresh_from_db()
             return batch
-        batch.rows = [{"line": row.line, "cells": row.cells} for row in parsed.rows]
-        batch.columns = parsed.info()
-        batch.total_rows = len(parsed.rows)
         ImportBatch.objects.filter(pk=batch.pk).update(total_rows=batch.total_rows, columns=batch.columns)
-    rows = check_rows(
-        garden=batch.garden, rows=batch.rows, mapping=_mapping(batch), key_figures_year=_year(batch),
-        progress=lambda n: _set_progress(batch.pk, n, Status.UPLOADED),
-    )
+    check_stored_rows(batch=batch, mapping=_mapping(batch), key_figures_year=_year(batch),
+                      progress=lambda n: _set_progress(batch.pk, n, Status.UPLOADED))
+    total = batch.import_rows.count()
     ImportBatch.objects.filter(pk=batch.pk, status=Status.UPLOADED).update(
-        status=Status.PREVIEWED, rows=rows, total_rows=len(rows), processed_rows=len(rows),
-        progress_at=timezone.now(),
+        status=Status.PREVIEWED, total_rows=total, processed_rows=total, progress_at=timezone.now(),
     )
     batch.refresh_from_db()
     return batch
 
 
 def _refuse_if_not_ready(batch: ImportBatch, ready_only: bool = False) -> None:
-    if not batch.rows:
+    total = batch.import_rows.filter(clean__isnull=False).count()
+    if not total:
         raise ValidationError(_("This import has no rows to import."))
     if ready_only:
-        if problem_count(batch.rows) == len(batch.rows):
+        if stored_problem_count(batch) == total:
             raise ValidationError(_("No row is ready to import. Download the rows with problems, fix them and "
                                     "upload the file again."))
         return
-    if count := problem_count(batch.rows):
+    if count := stored_problem_count(batch):
         raise ValidationError(
             ngettext(
                 "%(count)s row has a problem. Nothing is imported while any row has a problem: fix the file and "
@@ -260,20 +279,21 @@ class _RowFailed(Exception):
 WRITE_CHUNK = 500
 
 
-def _create_all(batch: ImportBatch, by: User | None, rows: list[dict[str, Any]]) -> int:
-    """Create every row's target company, contacts and key figures in chunks (inside the caller's transaction)."""
-    for start in range(0, len(rows), WRITE_CHUNK):
-        chunk = rows[start:start + WRITE_CHUNK]
+def _create_all(batch: ImportBatch, by: User | None) -> int:
+    """Create every chosen row's target company, contacts and key figures, a chunk of stored rows at a time
+    (inside the caller's transaction)."""
+    created = 0
+    for chunk in stored_rows(batch, WRITE_CHUNK, left_out=False):
         try:
-            services.target_companies_import(garden=batch.garden, by=by, records=[row["clean"] for row in chunk])
+            services.target_companies_import(garden=batch.garden, by=by, records=[row.clean for row in chunk])
         except ValidationError as error:
-            raise _RowFailed(chunk[0]["line"], " ".join(error.messages)) from error
+            raise _RowFailed(chunk[0].line, " ".join(error.messages)) from error
         except Exception as error:
-            logger.exception("Import %s failed near line %s", batch.pk, chunk[0]["line"])
-            raise _RowFailed(chunk[0]["line"], _("an unexpected error (%(kind)s)") % {"kind": type(error).__name__}) \
+            logger.exception("Import %s failed near line %s", batch.pk, chunk[0].line)
+            raise _RowFailed(chunk[0].line, _("an unexpected error (%(kind)s)") % {"kind": type(error).__name__}) \
                 from error
-        _set_progress(batch.pk, start + len(chunk), Status.IMPORTING)
-    return len(rows)
+        created += len(chunk)
+    return created
 
 
 def _mapping(batch: ImportBatch) -> dict[int, str]:
@@ -286,15 +306,23 @@ def _year(batch: ImportBatch) -> int | None:
 
 def _left_out(batch: ImportBatch, ready_only: bool) -> list[int]:
     """The lines a commit of only the ready rows leaves out: those with a problem now."""
-    return [row["line"] for row in batch.rows if row.get("problems")] if ready_only else []
+    if not ready_only:
+        return []
+    return list(batch.import_rows.filter(has_problems=True).order_by("line").values_list("line", flat=True))
 
 
+@transaction.atomic
 def _claim(batch: ImportBatch, ready_only: bool) -> bool:
-    """Move a previewed batch to importing (once), remembering which rows the admin chose to leave out."""
+    """Move a previewed batch to importing (once), marking the rows the admin chose to leave out."""
     columns = {**batch.columns, "left_out": _left_out(batch, ready_only)}
-    return bool(ImportBatch.objects.filter(pk=batch.pk, status=Status.PREVIEWED).update(
+    claimed = bool(ImportBatch.objects.filter(pk=batch.pk, status=Status.PREVIEWED).update(
         status=Status.IMPORTING, processed_rows=0, error="", columns=columns, progress_at=timezone.now()
     ))
+    if claimed:
+        batch.import_rows.filter(left_out=True).update(left_out=False)
+        if ready_only:
+            batch.import_rows.filter(has_problems=True).update(left_out=True)
+    return claimed
 
 
 def import_batch_commit(*, batch: ImportBatch, by: User | None, ready_only: bool = False) -> ImportBatch:
@@ -318,13 +346,13 @@ def import_batch_commit(*, batch: ImportBatch, by: User | None, ready_only: bool
         return batch
     garden = batch.garden
 
-    rows = check_rows(garden=garden, rows=batch.rows, mapping=_mapping(batch), key_figures_year=_year(batch),
+    check_stored_rows(batch=batch, mapping=_mapping(batch), key_figures_year=_year(batch),
                       progress=lambda n: _set_progress(batch.pk, n, Status.IMPORTING))
-    left_out = set(batch.columns.get("left_out", []))
-    chosen = [row for row in rows if row["line"] not in left_out]
-    if count := problem_count(chosen):
+    left_out = batch.columns.get("left_out", [])
+    total = batch.import_rows.count()
+    if count := stored_problem_count(batch, chosen_only=True):
         ImportBatch.objects.filter(pk=batch.pk, status=Status.IMPORTING).update(
-            status=Status.PREVIEWED, rows=rows, processed_rows=len(rows),
+            status=Status.PREVIEWED, processed_rows=total,
             error=ngettext(
                 "Something changed since the preview: %(count)s row now has a problem. Nothing was imported.",
                 "Something changed since the preview: %(count)s rows now have problems. Nothing was imported.",
@@ -333,7 +361,7 @@ def import_batch_commit(*, batch: ImportBatch, by: User | None, ready_only: bool
         )
         batch.refresh_from_db()
         return batch
-    _set_progress(batch.pk, len(rows), Status.IMPORTING)  # the page now says "writing"
+    _set_progress(batch.pk, total, Status.IMPORTING)  # the page now says "writing"
 
     try:
         with transaction.atomic():
@@ -341,17 +369,16 @@ def import_batch_commit(*, batch: ImportBatch, by: User | None, ready_only: bool
             locked = ImportBatch.objects.select_for_update().select_related("garden").get(pk=batch.pk)
             if locked.status != Status.IMPORTING:
                 return locked
-            created = _create_all(locked, by, chosen)
+            created = _create_all(locked, by)
             locked.status = Status.DONE
-            locked.rows = rows
             locked.created_count = created
-            locked.processed_rows = len(rows)
+            locked.processed_rows = total
             locked.finished_at = timezone.now()
             locked.error = ""
-            locked.save(update_fields=["status", "rows", "created_count", "processed_rows", "finished_at", "error"])
+            locked.save(update_fields=["status", "created_count", "processed_rows", "finished_at", "error"])
             audit_record(
                 action="members.import.committed", target=locked, actor=by, garden=garden,
-                changes={"file": [None, locked.original_name], "rows": [None, len(rows)], "created": [None, created],
+                changes={"file": [None, locked.original_name], "rows": [None, total], "created": [None, created],
                          **({"left_out": [None, len(left_out)]} if left_out else {})},
             )
     except _RowFailed as failure:

@@ -137,9 +137,9 @@ class Command(BaseCommand):
             batch = phase("columns", lambda: imports.import_batch_map(batch=batch, by=admin, mapping=guessed,
                                                                       key_figures_year=2024))
             batch = phase("check", lambda: imports.import_batch_preview(batch=batch))
-            if imports.problem_count(batch.rows):
-                raise CommandError(f"{imports.problem_count(batch.rows)} rows have problems: "
-                                   f"{batch.rows[0]['problems']}")
+            if problems := batch.import_rows.filter(has_problems=True).first():
+                raise CommandError(f"{batch.import_rows.filter(has_problems=True).count()} rows have problems: "
+                                   f"{problems.problems}")
             batch = phase("commit", lambda: imports.import_batch_commit(batch=batch, by=admin))
         seconds = time.perf_counter() - started
         peak = tracemalloc.get_traced_memory()[1] / 1024 / 1024 if self.memory else None
