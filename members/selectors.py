@@ -3,12 +3,13 @@
 import datetime
 from collections.abc import Callable, Iterable, Iterator
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import CharField, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce
 
-from core.models import AuditEntry
-from gardens.models import Garden
+from core.models import AuditEntry, User
+from gardens.models import Coverage, Garden, IndustryCode, Municipality, StaffMembership
 
-from .models import DevelopmentGoal, FollowUpEntry, HelpRequest, HelpRequestMessage, TargetCompany
+from .models import Company, DevelopmentGoal, FollowUpEntry, HelpRequest, HelpRequestMessage, TargetCompany
 
 # How many records an export reads (and totals) at a time: memory stays flat in the number of rows.
 EXPORT_CHUNK = 500
@@ -19,11 +20,67 @@ WORKSPACE_SHOWN = 20
 def target_companies_for(garden: Garden) -> QuerySet[TargetCompany]:
     """The garden's target company records with what the list and exports show (one query, no aggregates).
 
-    The follow-up totals come from `with_follow_up_totals` for just the rows shown: grouping
+    The follow-up totals come from `annotate_follow_up_totals` (the list's page) or `with_follow_up_totals`
+    (exports, a chunk at a time) for just the rows read: grouping
     every follow-up of the garden to sort and then keep 25 rows made the list 10–40× slower,
     and the paginator's count joined the follow-up log for nothing.
     """
     return garden.target_companies.for_list().order_by("company__name", "pk")
+
+
+def filter_choices(garden: Garden) -> dict[str, list[tuple[str, str]]]:
+    """The list filter's choices as (value, label): one query for the three lists, plain values, no models.
+
+    Municipalities the garden covers or where its records' companies are (as they are named today),
+    the SN2007 sections, and the people who are or were on the garden's staff. The labels are the
+    models' own str() (Grue (3417), C Industri, the full name or else the e-mail). Three model
+    choice fields made a model instance per option, each list read through its own server-side
+    cursor: a quarter of the list's time at national scale.
+    """
+    text = CharField()
+    blank = Value("", output_field=text)
+
+    def columns(qs, kind: str, value, sort, a, b, c):
+        # Every column an annotation, in the same order in each part of the UNION.
+        return qs.order_by().annotate(kind=Value(kind, output_field=text), value=value, sort=sort, a=a, b=b,
+                                      c=c).values_list("kind", "value", "sort", "a", "b", "c")
+
+    municipalities = Municipality.objects.current().filter(
+        # Two subqueries rather than joins: joining every company of every target record and then
+        # DISTINCT cost more than the rest of the page at national scale.
+        Q(pk__in=Coverage.objects.filter(garden=garden).values("municipality"))
+        | Q(pk__in=Company.objects.filter(target_relations__garden=garden).values("municipality"))
+    )
+    sections = IndustryCode.objects.filter(level=1)
+    advisers = User.objects.filter(pk__in=StaffMembership.objects.filter(garden=garden).values("user"))
+    rows = columns(municipalities, "municipality", Cast("pk", text), F("name"), F("name"), F("number"), blank).union(
+        columns(sections, "section", F("section"), F("code"), F("code"), F("short_name"), F("name")),
+        columns(advisers, "adviser", Cast("pk", text), F("full_name"), F("full_name"), F("email"), blank),
+        all=True,
+    ).order_by("kind", "sort", "value")
+    labels = {
+        "municipality": lambda name, number, _: f"{name} ({number})",
+        "section": lambda code, short_name, name: f"{code} {short_name or name}",
+        "adviser": lambda full_name, email, _: full_name or email,
+    }
+    choices = {kind: [] for kind in labels}
+    for kind, value, _sort, a, b, c in rows:
+        choices[kind].append((value, labels[kind](a, b, c)))
+    return choices
+
+
+def annotate_follow_up_totals(targets: QuerySet[TargetCompany]) -> QuerySet[TargetCompany]:
+    """`targets` with `follow_up_count` and `follow_up_hours`, each a correlated subquery (for one page).
+
+    PostgreSQL computes them after the sort and LIMIT, so for the 25 rows shown only, each from
+    the (target, hours) index alone; grouping the whole garden's log to sort was what made the
+    list slow (issue 12). The paginator's count leaves them out (Django drops unused annotations).
+    """
+    entries = FollowUpEntry.objects.filter(target=OuterRef("pk")).order_by().values("target")
+    return targets.annotate(
+        follow_up_count=Coalesce(Subquery(entries.annotate(n=Count("*")).values("n")), 0),
+        follow_up_hours=Subquery(entries.annotate(total=Sum("hours")).values("total")),
+    )
 
 
 def with_follow_up_totals(targets: Iterable[TargetCompany]) -> list[TargetCompany]:
@@ -32,7 +89,7 @@ def with_follow_up_totals(targets: Iterable[TargetCompany]) -> list[TargetCompan
     totals = {
         row["target_id"]: row
         for row in FollowUpEntry.objects.filter(target__in=[t.pk for t in targets]).order_by()
-        .values("target_id").annotate(count=Count("pk"), hours=Sum("hours"))
+        .values("target_id").annotate(count=Count("*"), hours=Sum("hours"))
     } if targets else {}
     for target in targets:
         row = totals.get(target.pk)

@@ -30,10 +30,10 @@ from .forms import (
 from .history import change_rows
 from .models import KeyFigures, TargetCompany
 from .selectors import (
+    annotate_follow_up_totals,
     iterate_with_follow_up_totals,
     target_companies_for,
     target_company_history,
-    with_follow_up_totals,
     workspace_overview,
 )
 
@@ -74,8 +74,7 @@ def company_list(request: HttpRequest, garden_slug: str) -> HttpResponse:
     """The garden's target companies, filtered, sorted and paginated."""
     garden = request.garden
     filterset = TargetCompanyFilter(request.GET, queryset=target_companies_for(garden), garden=garden)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = with_follow_up_totals(page.object_list)
+    page = Paginator(annotate_follow_up_totals(filterset.qs), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -96,7 +95,7 @@ def company_list(request: HttpRequest, garden_slug: str) -> HttpResponse:
 def company_export(request: HttpRequest, garden_slug: str, fmt: str) -> HttpResponse:
     """Exactly the filtered list, as CSV or XLSX."""
     garden = request.garden
-    filterset = TargetCompanyFilter(request.GET, queryset=target_companies_for(garden), garden=garden)
+    filterset = TargetCompanyFilter(request.GET, queryset=target_companies_for(garden).for_export(), garden=garden)
     if fmt not in ("csv", "xlsx"):
         raise Http404
     # Streamed: the records are read and totalled a chunk at a time while the file is sent.
