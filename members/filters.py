@@ -1,5 +1,7 @@
 """The target company list's filters; every choice list starts from the garden."""
 
+import functools
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -67,8 +69,11 @@ class TargetCompanyFilter(django_filters.FilterSet):
     def __init__(self, *args, garden, **kwargs):
         super().__init__(*args, **kwargs)
         self.garden = garden
-        for name, choices in filter_choices(garden).items():
-            self.filters[name].extra["choices"] = choices
+        # Read when the form is shown or a value checked, once a request: an export with no filter set
+        # reads none.
+        choices = functools.cache(lambda: filter_choices(garden))
+        for name in ("municipality", "section", "adviser"):
+            self.filters[name].extra["choices"] = functools.partial(lambda name: choices()[name], name)
 
     @property
     def qs(self):
