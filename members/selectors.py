@@ -20,7 +20,7 @@ WORKSPACE_SHOWN = 20
 def target_companies_for(garden: Garden) -> QuerySet[TargetCompany]:
     """The garden's target company records with what the list and exports show (one query, no aggregates).
 
-    The follow-up totals come from `annotate_follow_up_totals` (the list's page) or `with_follow_up_totals`
+    The follow-up totals come from `list_rows` (the list's page) or `with_follow_up_totals`
     (exports, a chunk at a time) for just the rows read: grouping
     every follow-up of the garden to sort and then keep 25 rows made the list 10–40× slower,
     and the paginator's count joined the follow-up log for nothing.
@@ -69,18 +69,28 @@ def filter_choices(garden: Garden) -> dict[str, list[tuple[str, str]]]:
     return choices
 
 
-def annotate_follow_up_totals(targets: QuerySet[TargetCompany]) -> QuerySet[TargetCompany]:
-    """`targets` with `follow_up_count` and `follow_up_hours`, each a correlated subquery (for one page).
+# What a row of the list shows, read as plain values (no model instances: five a row were a tenth of
+# the page). members/templatetags/company_list.py writes the row from them.
+LIST_ROW_VALUES = (
+    "pk", "phase", "status", "contract_start", "company__name", "company__org_number",
+    "company__municipality__name", "company__municipality__shares_name", "company__municipality__county__name",
+    "adviser__full_name", "adviser__email",
+)
 
-    PostgreSQL computes them after the sort and LIMIT, so for the 25 rows shown only, each from
-    the (target, hours) index alone; grouping the whole garden's log to sort was what made the
-    list slow (issue 12). The paginator's count leaves them out (Django drops unused annotations).
+
+def list_rows(targets: QuerySet[TargetCompany]) -> QuerySet:
+    """`targets` as the list's rows: LIST_ROW_VALUES and `follow_up_count`, `follow_up_hours` (for one page).
+
+    The totals are correlated subqueries that PostgreSQL computes after the sort and LIMIT, so for
+    the 25 rows shown only, each from the (target, hours) index alone; grouping the whole garden's
+    log to sort was what made the list slow (issue 12). The paginator's count leaves them out
+    (Django drops unused annotations).
     """
     entries = FollowUpEntry.objects.filter(target=OuterRef("pk")).order_by().values("target")
     return targets.annotate(
         follow_up_count=Coalesce(Subquery(entries.annotate(n=Count("*")).values("n")), 0),
         follow_up_hours=Subquery(entries.annotate(total=Sum("hours")).values("total")),
-    )
+    ).values(*LIST_ROW_VALUES, "follow_up_count", "follow_up_hours")
 
 
 def with_follow_up_totals(targets: Iterable[TargetCompany]) -> list[TargetCompany]:

@@ -30,8 +30,8 @@ from .forms import (
 from .history import change_rows
 from .models import KeyFigures, TargetCompany
 from .selectors import (
-    annotate_follow_up_totals,
     iterate_with_follow_up_totals,
+    list_rows,
     target_companies_for,
     target_company_history,
     workspace_overview,
@@ -74,7 +74,7 @@ def company_list(request: HttpRequest, garden_slug: str) -> HttpResponse:
     """The garden's target companies, filtered, sorted and paginated."""
     garden = request.garden
     filterset = TargetCompanyFilter(request.GET, queryset=target_companies_for(garden), garden=garden)
-    page = Paginator(annotate_follow_up_totals(filterset.qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(list_rows(filterset.qs), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

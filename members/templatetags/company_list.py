@@ -22,20 +22,24 @@ _STATUSES = dict(TargetCompany.Status.choices)
 
 
 @register.simple_tag
-def company_row(t: TargetCompany, list_url: str) -> SafeString:
-    """One `<tr>` of the list: name linked to the record (`list_url` + id, members/urls.py), org number,
-    municipality, phase, status, contract start, adviser and the follow-up count and hours."""
-    company = t.company
-    municipality = company.municipality.display_name if company.municipality_id else "–"
-    adviser = t.adviser.get_full_name() if t.adviser_id else "–"
-    start = f"{t.contract_start:%d.%m.%Y}" if t.contract_start else ""
-    count = t.follow_up_count
+def company_row(row: dict, list_url: str) -> SafeString:
+    """One `<tr>` of the list from a row of members.selectors.list_rows: name linked to the record
+    (`list_url` + id, members/urls.py), org number, municipality, phase, status, contract start,
+    adviser and the follow-up count and hours."""
+    municipality = row["company__municipality__name"] or "–"
+    if row["company__municipality__shares_name"]:  # as Municipality.display_name: Våler (Innlandet)
+        municipality = f"{municipality} ({row['company__municipality__county__name']})"
+    # As User.get_full_name: the name, else the e-mail.
+    adviser = row["adviser__full_name"] or row["adviser__email"] or "–"
+    start = row["contract_start"]
+    count = row["follow_up_count"]
     follow_up = ngettext("%(counter)s entry, %(hours)s h", "%(counter)s entries, %(hours)s h", count) % {
-        "counter": count, "hours": number_nb(t.follow_up_hours or 0)}
+        "counter": count, "hours": number_nb(row["follow_up_hours"] or 0)}
     return format_html(
         '<tr>\n    <td><a href="{}{}/">{}</a><br><span class="muted small">{}</span></td>\n    <td>{}</td>\n'
         '    <td>{}</td>\n    <td><span class="badge status-{}">{}</span></td>\n    <td>{}</td>\n    <td>{}</td>\n'
         '    <td>{}</td>\n  </tr>',
-        list_url, t.pk, company.name, company.org_number, municipality or "–", _PHASES.get(t.phase, t.phase),
-        t.status, _STATUSES.get(t.status, t.status), start, adviser or "–", follow_up,
+        list_url, row["pk"], row["company__name"], row["company__org_number"], municipality,
+        _PHASES.get(row["phase"], row["phase"]), row["status"], _STATUSES.get(row["status"], row["status"]),
+        f"{start:%d.%m.%Y}" if start else "", adviser, follow_up,
     )

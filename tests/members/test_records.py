@@ -321,6 +321,21 @@ def test_list_filters_offer_the_gardens_own_municipalities_sections_and_advisers
     assert "Velg på nytt fra listen" in html and in_roros.company.name in html and other.company.name in html
 
 
+def test_list_rows_say_the_county_of_a_shared_municipality_name_and_the_advisers_email_without_a_name(
+        client, garden_a, staff_a, geo):
+    county = County.objects.create(number="34", name="Innlandet")
+    valer = Municipality.objects.create(number="3419", name="Våler", county=county, shares_name=True)
+    nameless = MembershipFactory(garden=garden_a, user__full_name="", user__email="uten.navn@example.org").user
+    TargetCompanyFactory(garden=garden_a, company__municipality=valer, adviser=nameless,
+                         contract_start=datetime.date(2024, 3, 1))
+    TargetCompanyFactory(garden=garden_a, company__municipality=geo["roros"])
+    client.force_login(staff_a)
+    html = client.get(reverse("members:company-list", kwargs={"garden_slug": garden_a.slug})).content.decode()
+    assert "<td>Våler (Innlandet)</td>" in html and "<td>Røros</td>" in html
+    assert "<td>uten.navn@example.org</td>" in html and "<td>01.03.2024</td>" in html
+    assert "<td>0 oppføringer, 0 t</td>" in html
+
+
 @pytest.mark.parametrize("rows", [5, 500])
 def test_list_query_count_is_fixed(client, django_assert_num_queries, garden_a, staff_a, rows):
     make_list(garden_a, rows, adviser=staff_a)
