@@ -3,8 +3,8 @@
 import datetime
 from collections.abc import Callable, Iterable, Iterator
 
-from django.db.models import CharField, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast
 
 from core.models import AuditEntry, User
 from gardens.models import Coverage, Garden, IndustryCode, Municipality, StaffMembership
@@ -20,7 +20,7 @@ WORKSPACE_SHOWN = 20
 def target_companies_for(garden: Garden) -> QuerySet[TargetCompany]:
     """The garden's target company records with what the list and exports show (one query, no aggregates).
 
-    The follow-up totals come from `list_rows` (the list's page) or `with_follow_up_totals`
+    The follow-up totals come from `add_follow_up_totals` (the list's page) or `with_follow_up_totals`
     (exports, a chunk at a time) for just the rows read: grouping
     every follow-up of the garden to sort and then keep 25 rows made the list 10–40× slower,
     and the paginator's count joined the follow-up log for nothing.
@@ -79,18 +79,28 @@ LIST_ROW_VALUES = (
 
 
 def list_rows(targets: QuerySet[TargetCompany]) -> QuerySet:
-    """`targets` as the list's rows: LIST_ROW_VALUES and `follow_up_count`, `follow_up_hours` (for one page).
+    """`targets` as the list's rows: LIST_ROW_VALUES (the totals come from `add_follow_up_totals`)."""
+    return targets.values(*LIST_ROW_VALUES)
 
-    The totals are correlated subqueries that PostgreSQL computes after the sort and LIMIT, so for
-    the 25 rows shown only, each from the (target, hours) index alone; grouping the whole garden's
-    log to sort was what made the list slow (issue 12). The paginator's count leaves them out
-    (Django drops unused annotations).
+
+def add_follow_up_totals(rows: Iterable[dict]) -> list[dict]:
+    """The list's `rows` with `follow_up_count` and `follow_up_hours`, from one query for just those rows.
+
+    A GROUP BY over the rows' ids, read from the (target, hours) index alone. Grouping the whole
+    garden's log to sort was what made the list slow (issue 12); correlated subqueries in the
+    page's query were as fast on the first page but ran for every skipped row on the last one.
     """
-    entries = FollowUpEntry.objects.filter(target=OuterRef("pk")).order_by().values("target")
-    return targets.annotate(
-        follow_up_count=Coalesce(Subquery(entries.annotate(n=Count("*")).values("n")), 0),
-        follow_up_hours=Subquery(entries.annotate(total=Sum("hours")).values("total")),
-    ).values(*LIST_ROW_VALUES, "follow_up_count", "follow_up_hours")
+    rows = list(rows)
+    totals = {
+        total["target_id"]: total
+        for total in FollowUpEntry.objects.filter(target__in=[row["pk"] for row in rows]).order_by()
+        .values("target_id").annotate(count=Count("*"), hours=Sum("hours"))
+    } if rows else {}
+    for row in rows:
+        total = totals.get(row["pk"])
+        row["follow_up_count"] = total["count"] if total else 0
+        row["follow_up_hours"] = total["hours"] if total else None
+    return rows
 
 
 def with_follow_up_totals(targets: Iterable[TargetCompany]) -> list[TargetCompany]:

@@ -30,6 +30,7 @@ from .forms import (
 from .history import change_rows
 from .models import KeyFigures, TargetCompany
 from .selectors import (
+    add_follow_up_totals,
     iterate_with_follow_up_totals,
     list_rows,
     target_companies_for,
@@ -75,6 +76,7 @@ def company_list(request: HttpRequest, garden_slug: str) -> HttpResponse:
     garden = request.garden
     filterset = TargetCompanyFilter(request.GET, queryset=target_companies_for(garden), garden=garden)
     page = Paginator(list_rows(filterset.qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = add_follow_up_totals(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
