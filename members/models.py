@@ -94,7 +94,8 @@ def contract_upload_to(instance: "TargetCompany", filename: str) -> str:
 
 class TargetCompanyQuerySet(models.QuerySet):
     def for_list(self) -> "TargetCompanyQuerySet":
-        """Everything the list page shows, in one query (the county names a municipality that shares its name)."""
+        """The related rows the list's columns need, in one query (the county names a municipality that shares
+        its name). The list page itself reads them as values (members.selectors.list_rows)."""
         return self.select_related("company__municipality__county", "adviser")
 
     def for_export(self) -> "TargetCompanyQuerySet":
