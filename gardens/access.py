@@ -55,6 +55,22 @@ def membership_for(user, garden: Garden | int) -> StaffMembership | None:
     return StaffMembership.objects.valid_on(timezone.localdate()).filter(user=user, garden_id=garden_id).first()
 
 
+def current_memberships(request: HttpRequest) -> list[StaffMembership]:
+    """The signed-in person's memberships valid today with their gardens, by garden name (once a request).
+
+    The navigation lists them on every page and a workspace finds its own among them: one query
+    for both instead of one each.
+    """
+    memberships = getattr(request, "_current_memberships", None)
+    if memberships is None:
+        user = request.user
+        memberships = list(
+            user.memberships.valid_on(timezone.localdate()).select_related("garden").order_by("garden__name", "pk")
+        ) if user.is_authenticated else []
+        request._current_memberships = memberships
+    return memberships
+
+
 def is_network_reader(user) -> bool:
     """Reads everything, writes nothing: Siva and county staff, and superusers in the pages."""
     return bool(user.is_authenticated and (user.is_network_reader or user.is_superuser))
@@ -265,7 +281,10 @@ def garden_scope(request: HttpRequest, garden_slug: str, **kwargs) -> tuple[Gard
     """/g/<garden_slug>/…: the garden (with the tabs' counts) and what the person may do there."""
     gardens = Garden.objects.annotate(**{name: make() for name, make in _WORKSPACE_COUNTS.items()})
     garden = get_object_or_404(gardens, slug=garden_slug)
-    return garden, garden_access(request.user, garden)
+    # As membership_for(), from the memberships the navigation lists anyway (the oldest if two are valid).
+    membership = min((m for m in current_memberships(request) if m.garden_id == garden.pk),
+                     key=lambda m: m.pk, default=None)
+    return garden, _garden_access(request.user, garden, membership)
 
 
 def access_required(scope: Scope | None = None, permission: str | None = "can_read", *, login: bool = True):

@@ -11,6 +11,7 @@ from core import orgnr
 from core.forms import IdChoiceField, IdMultipleChoiceField, browser_limits
 from core.models import User
 from core.uploads import validate_upload
+from core.widgets import QuickSelect
 from gardens.models import Garden, IndustryCode, Municipality, StaffMembership
 from gardens.selectors import current_municipalities
 
@@ -43,7 +44,22 @@ class MunicipalityChoiceField(forms.ModelChoiceField):
         return f"{obj.display_name} ({obj.number})"
 
 
+class _ReadOnceChoiceIterator(forms.models.ModelChoiceIterator):
+    """The choices from the queryset itself, not queryset.iterator(): on PostgreSQL that is a server-side
+    cursor (three round trips) for a list of a few dozen people, read again every time it is iterated."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 class AdviserChoiceField(forms.ModelChoiceField):
+    # QuickSelect: the same HTML as Django's select, without a template include per person.
+    widget = QuickSelect
+    iterator = _ReadOnceChoiceIterator
+
     def label_from_instance(self, obj: User) -> str:
         return obj.get_full_name()
 

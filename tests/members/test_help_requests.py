@@ -297,9 +297,9 @@ def test_inbox_query_count_is_fixed(client, django_assert_num_queries, garden_a,
     for n in range(rows):
         make_request(garden_a, assigned_to=staff_a, municipality=municipality, staff_profile=profile if n % 2 else None)
     client.force_login(staff_a)
-    # 1 session, 2 user, 3 garden with the count of new requests, 4 membership, 5 paginator count,
-    # 6 the page of requests with assignee, municipality and asked staff member, 7 nav memberships.
-    with django_assert_num_queries(7):
+    # 1 session, 2 user, 3 garden with the count of new requests, 4 memberships (access and navigation),
+    # 5 paginator count, 6 the page of requests with assignee, municipality and asked staff member.
+    with django_assert_num_queries(6):
         assert client.get(inbox_url(garden_a)).status_code == 200
 
 
@@ -309,9 +309,10 @@ def test_detail_query_count_is_fixed(client, django_assert_num_queries, garden_a
     for n in range(answers):
         HelpRequestMessage.objects.create(request=request, author=staff_a, body=f"Svar {n}")
     client.force_login(staff_a)
-    # 1 session, 2 user, 3 garden, 4 membership, 5 the request with its relations, 6 the thread with authors,
-    # 7 the colleagues for the assignment dropdown, 8 municipalities for the conversion form, 9 nav memberships.
-    with django_assert_num_queries(9):
+    # 1 session, 2 user, 3 garden, 4 memberships (access and navigation), 5 the request with its relations,
+    # 6 the thread with authors, 7 the colleagues for the assignment dropdown, 8 municipalities for the
+    # conversion form.
+    with django_assert_num_queries(8):
         assert client.get(detail_url(request)).status_code == 200
 
 

@@ -644,8 +644,8 @@ def test_upload_page_query_count_is_fixed(client, garden_a, admin_a, django_asse
         batch = ImportBatch.objects.create(garden=garden_a, original_name=f"fil-{i}.csv", uploaded_by=admin_a)
         ImportRow.objects.bulk_create(ImportRow(batch=batch, line=line, cells=["x"]) for line in range(2, 102))
     client.force_login(admin_a)
-    # 1 session, 2 user, 3 garden, 4 membership, 5 recent imports with uploader, 6 navigation memberships.
-    with django_assert_num_queries(6):
+    # 1 session, 2 user, 3 garden, 4 memberships (access and navigation), 5 recent imports with uploader.
+    with django_assert_num_queries(5):
         response = client.get(import_url("import-upload", garden_a))
     assert response.content.decode().count("fil-") == min(count, 20)
 
@@ -654,9 +654,9 @@ def test_upload_page_query_count_is_fixed(client, garden_a, admin_a, django_asse
 def test_preview_page_query_count_is_fixed(client, garden_a, admin_a, django_assert_num_queries, count):
     batch = upload(garden_a, admin_a, csv_file(["orgnr;navn;kontraktstart", *simple_rows(count)]))
     client.force_login(admin_a)
-    # 1 session, 2 user, 3 garden, 4 membership, 5 the batch with its uploader, 6 the row and problem
-    # counts, 7 the page of rows, 8 navigation memberships.
-    with django_assert_num_queries(8):
+    # 1 session, 2 user, 3 garden, 4 memberships (access and navigation), 5 the batch with its uploader,
+    # 6 the row and problem counts, 7 the page of rows.
+    with django_assert_num_queries(7):
         response = client.get(import_url("import-preview", garden_a, batch_pk=batch.pk))
     assert response.content.decode().count('<th scope="row">') == count
 

@@ -393,9 +393,9 @@ def test_list_query_count_is_fixed(client, django_assert_num_queries, garden_a, 
                                                   to_confirmed_by=admin_b)
         transfer.targets.set([TargetCompanyFactory(garden=sender) for _ in range(2)])
     client.force_login(admin_a)
-    # 1 session, 2 user, 3 garden, 4 membership, 5 transfers with both gardens, requester and confirmer,
-    # 6 their target companies with the companies (prefetch), 7 navigation memberships.
-    with django_assert_num_queries(7):
+    # 1 session, 2 user, 3 garden, 4 memberships (access and navigation), 5 transfers with both gardens,
+    # requester and confirmer, 6 their target companies with the companies (prefetch).
+    with django_assert_num_queries(6):
         response = client.get(url("transfer-list", garden_a))
     assert len(re.findall(r'href="/g/alfa/overforinger/\d+/"', response.content.decode())) == count
 
@@ -405,8 +405,8 @@ def test_detail_query_count_is_fixed(client, django_assert_num_queries, garden_a
     transfer = request_transfer(garden_a, garden_b, [TargetCompanyFactory(garden=garden_a) for _ in range(count)],
                                 admin_a)
     client.force_login(admin_a)
-    # 1 session, 2 user, 3 garden, 4 membership, 5 the transfer with both gardens and the three people,
-    # 6 its target companies with company, municipality and garden, 7 navigation memberships.
-    with django_assert_num_queries(7):
+    # 1 session, 2 user, 3 garden, 4 memberships (access and navigation), 5 the transfer with both
+    # gardens and the three people, 6 its target companies with company, municipality and garden.
+    with django_assert_num_queries(6):
         response = client.get(url("transfer-detail", garden_a, transfer_pk=transfer.pk))
     assert len(re.findall(r'href="/g/alfa/malbedrifter/\d+/"', response.content.decode())) == count
