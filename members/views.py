@@ -47,6 +47,8 @@ from .selectors import (
 PAGE_SIZE = 25
 # A record of a busy company has hundreds of follow-up entries; the page shows the latest ones.
 FOLLOW_UP_LOG_SHOWN = 50
+# The history page shows this many changes a page, newest first (a busy record has thousands).
+HISTORY_PAGE_SIZE = 50
 
 
 def _target(request: HttpRequest, pk: int) -> TargetCompany:
@@ -271,10 +273,11 @@ def company_edit(request: HttpRequest, garden_slug: str, pk: int) -> HttpRespons
 
 @garden_required()
 def company_history(request: HttpRequest, garden_slug: str, pk: int) -> HttpResponse:
-    """Every change to the record: who, when, what from what to what."""
+    """Every change to the record: who, when, what from what to what; newest first, HISTORY_PAGE_SIZE a page."""
     garden = request.garden
     target = _target(request, pk)
-    entries = list(target_company_history(target))
+    page = Paginator(target_company_history(target), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = list(page.object_list)
     if not request.access.can_read_personal_data:
         # Readers see that a contact person changed, not who they are.
         for entry in entries:
@@ -283,7 +286,7 @@ def company_history(request: HttpRequest, garden_slug: str, pk: int) -> HttpResp
     return render(
         request,
         "members/company_history.html",
-        {"garden": garden, "membership": request.membership, "target": target,
+        {"garden": garden, "membership": request.membership, "target": target, "page": page, "query": "",
          "entries": [(e, describe(e), change_rows(e.changes)) for e in entries]},
     )
 

@@ -16,7 +16,7 @@ from core.models import AuditEntry
 from gardens.models import County, Coverage, IndustryCode, Municipality, StaffMembership
 from members import services
 from members.models import FollowUpEntry, KeyFigures, TargetCompany
-from members.views import FOLLOW_UP_LOG_SHOWN
+from members.views import FOLLOW_UP_LOG_SHOWN, HISTORY_PAGE_SIZE
 from tests.factories import (
     CompanyFactory,
     MembershipFactory,
@@ -377,10 +377,17 @@ def test_detail_and_history_query_counts_are_fixed(client, django_assert_num_que
     with django_assert_num_queries(12):
         response = client.get(url("members:company-detail", target), {"logg": "alle"})
     assert response.content.decode().count("Råd ") == entries
-    # 1-5 as above, 6 merged records, 7 audit entries with their gardens.
-    with django_assert_num_queries(7):
+    # 1-5 as above, 6 merged records, 7 how many changes in all, 8 the page's audit entries with their gardens.
+    with django_assert_num_queries(8):
         response = client.get(url("members:company-history", target))
-    assert response.content.decode().count("Råd ") == entries
+    html = response.content.decode()
+    assert html.count("Råd ") == min(entries, HISTORY_PAGE_SIZE)
+    assert f"Råd {entries - 1}<" in html  # newest first
+    if entries > HISTORY_PAGE_SIZE:
+        pages = -(-entries // HISTORY_PAGE_SIZE)
+        assert f"{entries} endringer i alt" in html and f"Side 1 av {pages}" in html
+        last = client.get(url("members:company-history", target), {"page": pages}).content.decode()
+        assert "Råd 0<" in last and last.count("Råd ") == entries - (pages - 1) * HISTORY_PAGE_SIZE
 
 
 def test_export_is_exactly_the_filtered_list_and_neutralises_formulas(client, garden_a, staff_a):
