@@ -17,12 +17,12 @@ class CompetenceDirectoryFilter(django_filters.FilterSet):
         method="filter_area", widget=QuickSelect,
     )
     municipality = django_filters.ModelChoiceFilter(
-        queryset=Municipality.objects.current().only("pk", "name", "number").order_by("name"), label=_("Municipality"), empty_label=_("All"),
-        method="filter_municipality", widget=QuickSelect,
+        queryset=Municipality.objects.current().only("pk", "name", "number").order_by("name"),
+        label=_("Municipality"), empty_label=_("All"), method="filter_municipality", widget=QuickSelect,
     )
     garden = django_filters.ModelChoiceFilter(
-        queryset=Garden.objects.only("pk", "name").order_by("name"), label=_("Garden"), empty_label=_("All"), method="filter_garden",
-        widget=QuickSelect,
+        queryset=Garden.objects.only("pk", "name").order_by("name"), label=_("Garden"), empty_label=_("All"),
+        method="filter_garden", widget=QuickSelect,
     )
     network = django_filters.ModelChoiceFilter(
         queryset=Network.objects.order_by("name"), label=_("Network"), empty_label=_("All"), method="filter_network",

@@ -36,6 +36,16 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Every browser test signs in from 127.0.0.1, and allauth allows 30 sign-ins a minute from one
+    address (counted in the cache, which is Redis in CI): each test starts with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
