@@ -109,12 +109,14 @@ def sign_in(page, live_server, email: str, password: str, totp_secret: str | Non
     page.goto(f"{live_server.url}/konto/login/")
     page.get_by_label("E-postadresse").fill(email)
     page.get_by_label("Passord").fill(password)
-    page.get_by_role("button", name="Logg inn").click()
-    page.wait_for_load_state()
+    # Each click posts a form: wait for the answer's page, not the load state of the page already shown
+    # (which let a test go on, or go elsewhere, before the sign-in had finished).
+    with page.expect_navigation():
+        page.get_by_role("button", name="Logg inn").click()
     if "/konto/2fa/authenticate/" in page.url:
         enter_totp_code(page, email, totp_secret or TEST_TOTP_SECRET)
-        page.get_by_role("button", name="Logg inn").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Logg inn").click()
 
 
 def enter_totp_code(page, email: str, secret: str) -> str:
